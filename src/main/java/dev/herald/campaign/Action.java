@@ -1,0 +1,51 @@
+package dev.herald.campaign;
+
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** One step of a campaign: a webhook, with its templates (contract section 2.4). */
+@RegisterForReflection
+public record Action(
+        UUID id,
+        String type,
+        String name,
+        String delay,
+        JsonNode condition,
+        String method,
+        String url,
+        String contentType,
+        JsonNode data,
+        String body,
+        Map<String, String> headers,
+        String signingSecret,
+        String timeout,
+        Integer maxAttempts) {
+
+    public static final String SECRET_PREFIX = "whsec_";
+
+    /** The action as reads show it: the signing secret reduced to its last four characters. */
+    public Action masked() {
+        return withSecret(maskSecret(signingSecret));
+    }
+
+    public Action withSecret(String secret) {
+        return new Action(id, type, name, delay, condition, method, url, contentType, data, body, headers, secret,
+                timeout, maxAttempts);
+    }
+
+    public Action withId(UUID newId) {
+        return new Action(newId, type, name, delay, condition, method, url, contentType, data, body, headers,
+                signingSecret, timeout, maxAttempts);
+    }
+
+    public static String maskSecret(String secret) {
+        if (secret == null) {
+            return null;
+        }
+        return SECRET_PREFIX + "…" + secret.substring(Math.max(SECRET_PREFIX.length(), secret.length() - 4));
+    }
+}

@@ -1,0 +1,46 @@
+package dev.herald.campaign;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** A webhook campaign as stored, and as the API shows it once its secrets are masked. */
+@RegisterForReflection
+public record Campaign(
+        UUID id,
+        String name,
+        String description,
+        CampaignStatus status,
+        JsonNode audience,
+        Delivery delivery,
+        JsonNode limits,
+        JsonNode exitOn,
+        List<Action> actions,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Instant nextRunAt) {
+
+    public Campaign masked() {
+        return withActions(actions.stream().map(Action::masked).toList());
+    }
+
+    public Campaign withActions(List<Action> newActions) {
+        return new Campaign(id, name, description, status, audience, delivery, limits, exitOn, newActions,
+                createdAt, updatedAt, startedAt, finishedAt, nextRunAt);
+    }
+
+    public Action action(UUID actionId) {
+        for (Action action : actions) {
+            if (action.id().equals(actionId)) {
+                return action;
+            }
+        }
+        return null;
+    }
+}

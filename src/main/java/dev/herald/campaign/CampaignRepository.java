@@ -1,0 +1,127 @@
+package dev.herald.campaign;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Stores campaigns, their actions included, in the campaigns table. */
+@ApplicationScoped
+public class CampaignRepository {
+
+    private static final String COLUMNS = "id, name, description, status, delivery::text AS delivery, "
+            + "audience::text AS audience, limits::text AS limits, exit_on::text AS exit_on, actions::text AS actions, "
+            + "created_at, updated_at, started_at, finished_at, next_run_at";
+
+    private final Pool pool;
+    private final Json json;
+    private final ObjectReader actionsReader;
+
+    public CampaignRepository(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+        this.actionsReader = json.mapper().readerForListOf(Action.class);
+    }
+
+    public Uni<Campaign> insert(Campaign c) {
+        return pool.preparedQuery("INSERT INTO campaigns (id, name, description, status, delivery, audience, limits, "
+                + "exit_on, actions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::json, $6::text::json, "
+                + "$7::text::json, $8::text::json, $9::text::json, $10, $11) RETURNING " + COLUMNS)
+                .execute(Tuple.from(new Object[] { c.id(), c.name(), c.description(), c.status().name(),
+                        json.write(c.delivery()), json.write(c.audience()), json.write(c.limits()),
+                        json.write(c.exitOn()), json.write(c.actions()), Sql.ts(c.createdAt()),
+                        Sql.ts(c.updatedAt()) }))
+                .map(this::first);
+    }
+
+    public Uni<Campaign> find(UUID id) {
+        return find(pool, id);
+    }
+
+    public Uni<Campaign> find(SqlClient client, UUID id) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1")
+                .execute(Tuple.of(id)).map(this::first);
+    }
+
+    public Uni<List<Campaign>> findAll(List<UUID> ids) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(UUID[]::new))).map(this::all);
+    }
+
+    /** Newest first; {@code after} is the id of the last campaign of the previous page. */
+    public Uni<List<Campaign>> list(String status, String type, String q, UUID after, int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaigns"
+                + " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR delivery_type = $2)"
+                + " AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0) AND ($4::uuid IS NULL OR id < $4)"
+                + " ORDER BY id DESC LIMIT $5")
+                .execute(Tuple.of(status, type, q, after, limit)).map(this::all);
+    }
+
+    /** Replaces the definition of a campaign that is not FINISHED; null when none matched. */
+    public Uni<Campaign> replace(UUID id, CampaignValidator.Checked c, Instant now) {
+        return pool.preparedQuery("UPDATE campaigns SET name = $2, description = $3, delivery = $4::text::json, "
+                + "audience = $5::text::json, limits = $6::text::json, exit_on = $7::text::json, "
+                + "actions = $8::text::json, updated_at = $9 WHERE id = $1 AND status <> 'FINISHED' RETURNING " + COLUMNS)
+                .execute(Tuple.from(new Object[] { id, c.name(), c.description(), json.write(c.delivery()),
+                        json.write(c.audience()), json.write(c.limits()), json.write(c.exitOn()),
+                        json.write(c.actions()), Sql.ts(now) }))
+                .map(this::first);
+    }
+
+    /** Moves a campaign to {@code to} if it is in one of {@code from}; null when it was not. */
+    public Uni<Campaign> transition(SqlClient client, UUID id, Set<CampaignStatus> from, CampaignStatus to,
+            Instant now) {
+        String[] fromNames = from.stream().map(Enum::name).toArray(String[]::new);
+        return client.preparedQuery("UPDATE campaigns SET status = $3, updated_at = $4,"
+                + " started_at = CASE WHEN $3 = 'ACTIVE' THEN coalesce(started_at, $4) ELSE started_at END,"
+                + " finished_at = CASE WHEN $3 = 'FINISHED' THEN $4 ELSE finished_at END"
+                + " WHERE id = $1 AND status = ANY($2) RETURNING " + COLUMNS)
+                .execute(Tuple.of(id, fromNames, to.name(), Sql.ts(now)))
+                .map(this::first);
+    }
+
+    /** Deletes a DRAFT or FINISHED campaign and, by cascade, its runs, entries and deliveries. */
+    public Uni<Boolean> delete(UUID id) {
+        return pool.preparedQuery("DELETE FROM campaigns WHERE id = $1 AND status IN ('DRAFT', 'FINISHED')")
+                .execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+    }
+
+    private Campaign first(RowSet<Row> rows) {
+        var it = rows.iterator();
+        return it.hasNext() ? map(it.next()) : null;
+    }
+
+    private List<Campaign> all(RowSet<Row> rows) {
+        List<Campaign> out = new java.util.ArrayList<>(rows.size());
+        rows.forEach(row -> out.add(map(row)));
+        return out;
+    }
+
+    private Campaign map(Row row) {
+        try {
+            List<Action> actions = actionsReader.readValue(row.getString("actions"));
+            return new Campaign(row.getUUID("id"), row.getString("name"), row.getString("description"),
+                    CampaignStatus.valueOf(row.getString("status")), json.tree(row.getString("audience")),
+                    json.read(row.getString("delivery"), Delivery.class), json.tree(row.getString("limits")),
+                    json.tree(row.getString("exit_on")), actions, Sql.instant(row, "created_at"),
+                    Sql.instant(row, "updated_at"), Sql.instant(row, "started_at"), Sql.instant(row, "finished_at"),
+                    Sql.instant(row, "next_run_at"));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Stored actions cannot be read", e);
+        }
+    }
+}

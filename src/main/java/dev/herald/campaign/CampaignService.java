@@ -1,0 +1,153 @@
+package dev.herald.campaign;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.delivery.DeliveryRepository;
+import dev.herald.platform.Ids;
+import dev.herald.platform.Page;
+import dev.herald.platform.ProblemException;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/** Creates, edits and moves campaigns through their lifecycle. */
+@ApplicationScoped
+public class CampaignService {
+
+    private final CampaignRepository campaigns;
+    private final CampaignValidator validator;
+    private final DeliveryRepository deliveries;
+    private final Pool pool;
+    private final Clock clock;
+
+    public CampaignService(CampaignRepository campaigns, CampaignValidator validator, DeliveryRepository deliveries,
+            Pool pool, Clock clock) {
+        this.campaigns = campaigns;
+        this.validator = validator;
+        this.deliveries = deliveries;
+        this.pool = pool;
+        this.clock = clock;
+    }
+
+    /** Creates a DRAFT campaign; the answer shows the signing secrets this once. */
+    public Uni<Campaign> create(CampaignRequest request) {
+        CampaignValidator.Checked c = validator.check(request, null);
+        Instant now = now();
+        Campaign campaign = new Campaign(Ids.newId(), c.name(), c.description(), CampaignStatus.DRAFT, c.audience(),
+                c.delivery(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null);
+        return campaigns.insert(campaign);
+    }
+
+    public Uni<Campaign> get(UUID id) {
+        return campaigns.find(id).onItem().ifNull().failWith(() -> notFound(id));
+    }
+
+    public Uni<Page<Campaign>> list(String status, String type, String q, String after, Integer limit) {
+        int size = Page.limit(limit);
+        String statusFilter = enumFilter("status", status, CampaignStatus.class);
+        String typeFilter = enumFilter("type", type, DeliveryType.class);
+        return campaigns.list(statusFilter, typeFilter, q == null || q.isBlank() ? null : q, Page.afterId(after),
+                size + 1).map(found -> Page.of(found, size, campaign -> campaign.id().toString()));
+    }
+
+    /**
+     * Replaces a campaign's definition (not in FINISHED). Secrets sent in full are shown in the
+     * answer, as the client already has them; the others stay masked.
+     */
+    public Uni<Campaign> replace(UUID id, CampaignRequest request) {
+        return get(id).chain(existing -> {
+            if (existing.status() == CampaignStatus.FINISHED) {
+                throw finished(id);
+            }
+            CampaignValidator.Checked c = validator.check(request, existing);
+            return campaigns.replace(id, c, now())
+                    .onItem().ifNull().failWith(() -> finished(id))
+                    .map(saved -> revealSentSecrets(saved, request));
+        });
+    }
+
+    public Uni<Void> delete(UUID id) {
+        return campaigns.delete(id).chain(deleted -> deleted ? Uni.createFrom().voidItem()
+                : get(id).map(existing -> {
+                    throw ProblemException.conflict("Campaign " + id + " is " + existing.status()
+                            + "; only DRAFT or FINISHED campaigns can be deleted. Finish it first.");
+                }));
+    }
+
+    public Uni<Campaign> start(UUID id) {
+        return transition(id, CampaignStatus.startableFrom(), CampaignStatus.ACTIVE, "start");
+    }
+
+    public Uni<Campaign> pause(UUID id) {
+        return transition(id, CampaignStatus.pausableFrom(), CampaignStatus.PAUSED, "pause");
+    }
+
+    /** Finishes a campaign and cancels its pending deliveries, in one transaction. */
+    public Uni<Campaign> finish(UUID id) {
+        Instant now = now();
+        return pool.withTransaction(conn -> campaigns.transition(conn, id, CampaignStatus.finishableFrom(),
+                CampaignStatus.FINISHED, now)
+                .call(done -> done == null ? Uni.createFrom().nullItem()
+                        : deliveries.cancelPending(conn, id, "CAMPAIGN_FINISHED", now)))
+                .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, "finish",
+                        CampaignStatus.finishableFrom()));
+    }
+
+    private Uni<Campaign> transition(UUID id, Set<CampaignStatus> from, CampaignStatus to, String verb) {
+        return campaigns.transition(pool, id, from, to, now())
+                .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, verb, from));
+    }
+
+    private Uni<Campaign> wrongMove(UUID id, String verb, Set<CampaignStatus> from) {
+        return get(id).map(existing -> {
+            throw ProblemException.conflict("Campaign " + id + " is " + existing.status() + "; " + verb
+                    + " only works from " + String.join(" or ", from.stream().map(Enum::name).sorted().toList())
+                    + ".");
+        });
+    }
+
+    private static Campaign revealSentSecrets(Campaign saved, CampaignRequest request) {
+        Map<String, Boolean> sentInFull = new HashMap<>();
+        if (request.actions() != null) {
+            request.actions().stream()
+                    .filter(a -> a != null && a.signingSecret() != null && !a.signingSecret().contains("…"))
+                    .forEach(a -> sentInFull.put(a.signingSecret(), true));
+        }
+        List<Action> shown = saved.actions().stream()
+                .map(a -> a.signingSecret() != null && sentInFull.containsKey(a.signingSecret()) ? a : a.masked())
+                .toList();
+        return saved.withActions(shown);
+    }
+
+    private static <E extends Enum<E>> String enumFilter(String field, String value, Class<E> type) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT)).name();
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid(field, "must be one of " + java.util.Arrays.toString(type.getEnumConstants()));
+        }
+    }
+
+    private Instant now() {
+        return Sql.millis(clock.instant());
+    }
+
+    private static ProblemException notFound(UUID id) {
+        return ProblemException.notFound("campaign", id.toString());
+    }
+
+    private static ProblemException finished(UUID id) {
+        return ProblemException.conflict("Campaign " + id + " is FINISHED and can no longer be edited.");
+    }
+}

@@ -1,0 +1,184 @@
+package dev.herald.delivery;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** The deliveries and attempts tables: claiming, recording, and reading for the API. */
+@ApplicationScoped
+public class DeliveryRepository {
+
+    private static final String VIEW_COLUMNS = "id, campaign_id, action_id, user_id, run_id, entry_id, status, "
+            + "reason, test, attempt_count, last_status_code, last_error, due_at, created_at, updated_at, finished_at";
+
+    private final Pool pool;
+    private final Json json;
+
+    public DeliveryRepository(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /**
+     * Claims due deliveries of active campaigns, oldest due first, skipping rows other instances
+     * hold. An action waits until the entry's previous action is final. The claim commits on its
+     * own, before any request is sent.
+     */
+    public Uni<List<Claimed>> claim(Instant now, Instant lockedUntil, int limit) {
+        return pool.preparedQuery("UPDATE deliveries d SET status = 'SENDING', locked_until = $2,"
+                + " attempt_count = d.attempt_count + 1, updated_at = $1"
+                + " FROM (SELECT x.id FROM deliveries x JOIN campaigns c ON c.id = x.campaign_id"
+                + "   WHERE x.status IN ('PENDING', 'SENDING') AND x.due_at <= $1"
+                + "   AND (x.locked_until IS NULL OR x.locked_until <= $1) AND c.status = 'ACTIVE'"
+                + "   AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.entry_id = x.entry_id"
+                + "     AND p.action_index < x.action_index AND p.status IN ('PENDING', 'SENDING'))"
+                + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED) due"
+                + " WHERE d.id = due.id"
+                + " RETURNING d.id, d.campaign_id, d.entry_id, d.user_id, d.action_id, d.action_index,"
+                + " d.attempt_count, d.locked_until, d.request::text AS request, d.credentials,"
+                + " (SELECT r.data::text FROM runs r WHERE r.id = d.run_id) AS trigger_data")
+                .execute(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit))
+                .map(rows -> {
+                    List<Claimed> out = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        out.add(new Claimed(row.getUUID("id"), row.getUUID("campaign_id"), row.getUUID("entry_id"),
+                                row.getString("user_id"), row.getUUID("action_id"), row.getInteger("action_index"),
+                                row.getInteger("attempt_count"), Sql.instant(row, "locked_until"),
+                                json.read(row.getString("request"), RenderedRequest.class),
+                                row.getString("credentials"), row.getString("trigger_data")));
+                    }
+                    return out;
+                });
+    }
+
+    /** Stores rendered requests in one round trip; they are never rendered again. */
+    public Uni<Void> storeRendered(List<Claimed> rendered) {
+        if (rendered.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> batch = rendered.stream()
+                .map(c -> Tuple.of(c.id(), json.write(c.request()), c.credentials())).toList();
+        return pool.preparedQuery("UPDATE deliveries SET request = $2::text::json, credentials = $3 WHERE id = $1")
+                .executeBatch(batch).replaceWithVoid();
+    }
+
+    /**
+     * Records an attempt and the delivery's next state in one statement, if this claim still
+     * holds the delivery. When the delivery is final, the entry's next action becomes due
+     * {@code nextActionDelayMs} later.
+     */
+    public Uni<Void> record(Claimed claim, AttemptResult result, RetryPolicy.Decision decision, Instant now,
+            Long nextActionDelayMs) {
+        boolean isFinal = decision.status().isFinal();
+        Instant nextActionDue = isFinal && nextActionDelayMs != null ? now.plusMillis(nextActionDelayMs) : null;
+        Object[] params = { claim.id(), decision.status().name(), decision.reason(), Sql.ts(decision.nextAttemptAt()),
+                result == null ? null : result.statusCode(), result == null ? null : result.error(), Sql.ts(now),
+                isFinal ? Sql.ts(now) : null, Sql.ts(claim.lockedUntil()),
+                result == null ? null : Sql.ts(result.startedAt()), result == null ? 0 : result.latencyMs(),
+                result == null ? null : json.write(result.responseHeaders()),
+                result == null ? null : result.responseBody(), Sql.ts(nextActionDue) };
+        return pool.preparedQuery("WITH d AS (UPDATE deliveries SET status = $2, reason = $3,"
+                + " due_at = coalesce($4, due_at), locked_until = NULL,"
+                + " last_status_code = CASE WHEN $10::timestamptz IS NULL THEN last_status_code ELSE $5 END,"
+                + " last_error = CASE WHEN $10::timestamptz IS NULL THEN last_error ELSE $6 END,"
+                + " updated_at = $7, finished_at = $8"
+                + " WHERE id = $1 AND status = 'SENDING' AND locked_until = $9"
+                + " RETURNING id, attempt_count, entry_id, action_index),"
+                + " a AS (INSERT INTO attempts (delivery_id, number, started_at, latency_ms, status_code, error,"
+                + "   response_headers, response_body)"
+                + "   SELECT id, attempt_count, $10, $11, $5, $6, $12::text::jsonb, $13 FROM d WHERE $10::timestamptz IS NOT NULL)"
+                + " UPDATE deliveries n SET due_at = $14 FROM d"
+                + " WHERE $14::timestamptz IS NOT NULL AND n.entry_id = d.entry_id"
+                + " AND n.action_index = d.action_index + 1 AND n.status = 'PENDING'")
+                .execute(Tuple.from(params)).replaceWithVoid();
+    }
+
+    /** Cancels a campaign's deliveries that have not been sent (finish). */
+    public Uni<Integer> cancelPending(SqlClient client, UUID campaignId, String reason, Instant now) {
+        return client.preparedQuery("UPDATE deliveries SET status = 'CANCELLED', reason = $2, updated_at = $3,"
+                + " finished_at = $3 WHERE campaign_id = $1 AND status = 'PENDING'")
+                .execute(Tuple.of(campaignId, reason, Sql.ts(now))).map(RowSet::rowCount);
+    }
+
+    /** A delivery sent at once by test-send: stored as SENDING with its rendered request. */
+    public Uni<Void> insertTest(UUID id, UUID campaignId, String userId, UUID actionId, RenderedRequest request,
+            String credentials, Instant now, Instant lockedUntil) {
+        return pool.preparedQuery("INSERT INTO deliveries (id, campaign_id, user_id, action_id, action_index, status,"
+                + " test, due_at, locked_until, attempt_count, request, credentials, created_at, updated_at)"
+                + " VALUES ($1, $2, $3, $4, 0, 'SENDING', true, $5, $6, 1, $7::text::json, $8, $5, $5)")
+                .execute(Tuple.from(new Object[] { id, campaignId, userId, actionId, Sql.ts(now), Sql.ts(lockedUntil),
+                        json.write(request), credentials }))
+                .replaceWithVoid();
+    }
+
+    /** Filters of {@code GET /deliveries}; null fields do not filter. */
+    public record Filter(UUID campaignId, String userId, String status, Instant since, Instant until, UUID after,
+            int limit) {
+    }
+
+    public Uni<List<DeliveryView>> list(Filter f) {
+        return pool.preparedQuery("SELECT " + VIEW_COLUMNS + " FROM deliveries"
+                + " WHERE ($1::uuid IS NULL OR campaign_id = $1) AND ($2::text IS NULL OR user_id = $2)"
+                + " AND ($3::text IS NULL OR status = $3) AND ($4::timestamptz IS NULL OR created_at >= $4)"
+                + " AND ($5::timestamptz IS NULL OR created_at < $5) AND ($6::uuid IS NULL OR id < $6)"
+                + " ORDER BY id DESC LIMIT $7")
+                .execute(Tuple.from(new Object[] { f.campaignId(), f.userId(), f.status(), Sql.ts(f.since()),
+                        Sql.ts(f.until()), f.after(), f.limit() }))
+                .map(rows -> {
+                    List<DeliveryView> out = new ArrayList<>(rows.size());
+                    rows.forEach(row -> out.add(view(row, null, null)));
+                    return out;
+                });
+    }
+
+    /** One delivery with its request (credentials masked) and every attempt; null when unknown. */
+    public Uni<DeliveryView> find(UUID id) {
+        Uni<RowSet<Row>> delivery = pool.preparedQuery("SELECT " + VIEW_COLUMNS
+                + ", request::text AS request, credentials IS NOT NULL AS has_credentials FROM deliveries WHERE id = $1")
+                .execute(Tuple.of(id));
+        Uni<RowSet<Row>> attempts = pool.preparedQuery("SELECT number, started_at, latency_ms, status_code, error,"
+                + " response_headers::text AS response_headers, response_body FROM attempts WHERE delivery_id = $1"
+                + " ORDER BY number").execute(Tuple.of(id));
+        return Uni.combine().all().unis(delivery, attempts).asTuple().map(both -> {
+            var it = both.getItem1().iterator();
+            if (!it.hasNext()) {
+                return null;
+            }
+            Row row = it.next();
+            List<AttemptView> attemptViews = new ArrayList<>();
+            for (Row a : both.getItem2()) {
+                @SuppressWarnings("unchecked")
+                Map<String, String> headers = json.read(a.getString("response_headers"), Map.class);
+                attemptViews.add(new AttemptView(a.getInteger("number"), Sql.instant(a, "started_at"),
+                        a.getInteger("latency_ms"), a.getInteger("status_code"), a.getString("error"), headers,
+                        a.getString("response_body")));
+            }
+            RenderedRequest stored = json.read(row.getString("request"), RenderedRequest.class);
+            RenderedRequest shown = stored == null ? null
+                    : new RequestRenderer.Rendered(stored, row.getBoolean("has_credentials") ? "" : null).shown();
+            return view(row, shown, attemptViews);
+        });
+    }
+
+    private static DeliveryView view(Row row, RenderedRequest request, List<AttemptView> attempts) {
+        return new DeliveryView(row.getUUID("id"), row.getUUID("campaign_id"), row.getUUID("action_id"),
+                row.getString("user_id"), row.getUUID("run_id"), row.getUUID("entry_id"),
+                DeliveryStatus.valueOf(row.getString("status")), row.getString("reason"), row.getBoolean("test"),
+                row.getInteger("attempt_count"), row.getInteger("last_status_code"), row.getString("last_error"),
+                Sql.instant(row, "due_at"), Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"),
+                Sql.instant(row, "finished_at"), request, attempts);
+    }
+}

@@ -1,0 +1,204 @@
+package dev.herald.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.herald.campaign.Action;
+import dev.herald.campaign.Campaign;
+import dev.herald.campaign.CampaignRepository;
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import dev.herald.profile.UserRepository;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Sends due deliveries. A pump claims batches while this instance has room for more requests in
+ * flight; it is started by a send in this process and, as a safety net, by a periodic poll.
+ * Each request runs on its own: a slow host holds only its own requests.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+    private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+
+    private final DeliveryRepository deliveries;
+    private final CampaignRepository campaigns;
+    private final UserRepository users;
+    private final RequestRenderer renderer;
+    private final WebhookSender sender;
+    private final RetryPolicy retryPolicy;
+    private final DeliveryConfig config;
+    private final Json json;
+    private final Clock clock;
+
+    private final AtomicBoolean pumping = new AtomicBoolean();
+    private final AtomicBoolean wakeAgain = new AtomicBoolean();
+    private final AtomicBoolean saturated = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    public Dispatcher(DeliveryRepository deliveries, CampaignRepository campaigns, UserRepository users,
+            RequestRenderer renderer, WebhookSender sender, RetryPolicy retryPolicy, DeliveryConfig config, Json json,
+            Clock clock) {
+        this.deliveries = deliveries;
+        this.campaigns = campaigns;
+        this.users = users;
+        this.renderer = renderer;
+        this.sender = sender;
+        this.retryPolicy = retryPolicy;
+        this.config = config;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Scheduled(every = "${herald.delivery.poll-interval:1s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        wakeUp();
+    }
+
+    /** Starts the pump unless it is running, in which case it makes one more pass. */
+    public void wakeUp() {
+        if (pumping.compareAndSet(false, true)) {
+            pump();
+        } else {
+            wakeAgain.set(true);
+        }
+    }
+
+    /** Requests this instance has in flight now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void pump() {
+        int room = config.maxInFlight() - inFlight.get();
+        if (room <= 0) {
+            saturated.set(true);
+            pumpDone(false);
+            return;
+        }
+        int wanted = Math.min(room, config.batchSize());
+        Instant now = Sql.millis(clock.instant());
+        deliveries.claim(now, now.plus(config.lease()), wanted)
+                .call(this::prepareAndSend)
+                .subscribe().with(
+                        claimed -> pumpDone(claimed.size() == wanted),
+                        failure -> {
+                            LOG.warnf("Claiming deliveries failed: %s", failure.getMessage());
+                            pumpDone(false);
+                        });
+    }
+
+    private void pumpDone(boolean more) {
+        if (more) {
+            pump();
+            return;
+        }
+        pumping.set(false);
+        if (wakeAgain.getAndSet(false)) {
+            wakeUp();
+        }
+    }
+
+    /** Renders what has not been rendered, stores it, then sends every claimed delivery. */
+    private Uni<Void> prepareAndSend(List<Claimed> claimed) {
+        if (claimed.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<UUID> campaignIds = claimed.stream().map(Claimed::campaignId).distinct().toList();
+        List<String> userIds = claimed.stream().filter(c -> c.request() == null).map(Claimed::userId).distinct()
+                .toList();
+        Uni<Map<String, Map<String, Object>>> attributes = userIds.isEmpty() ? Uni.createFrom().item(Map.of())
+                : users.attributes(userIds);
+        return Uni.combine().all().unis(campaigns.findAll(campaignIds), attributes).asTuple().chain(both -> {
+            Map<UUID, Campaign> byId = both.getItem1().stream()
+                    .collect(Collectors.toMap(Campaign::id, Function.identity()));
+            Map<String, Map<String, Object>> userAttributes = both.getItem2();
+            Instant now = Sql.millis(clock.instant());
+            List<Claimed> ready = new ArrayList<>(claimed.size());
+            List<Claimed> newlyRendered = new ArrayList<>();
+            for (Claimed c : claimed) {
+                Campaign campaign = byId.get(c.campaignId());
+                Action action = campaign == null ? null : campaign.action(c.actionId());
+                if (c.request() != null) {
+                    ready.add(c);
+                } else if (action == null) {
+                    finish(c, campaign, DeliveryStatus.SKIPPED, "ACTION_REMOVED", now);
+                } else if (!userAttributes.containsKey(c.userId())) {
+                    finish(c, campaign, DeliveryStatus.SKIPPED, "USER_DELETED", now);
+                } else {
+                    try {
+                        RequestRenderer.Rendered rendered = renderer.render(campaign, action, new RenderContext(
+                                c.userId(), userAttributes.get(c.userId()), null, triggerData(c), c.id(), now));
+                        Claimed withRequest = c.rendered(rendered.request(), rendered.credentials());
+                        newlyRendered.add(withRequest);
+                        ready.add(withRequest);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("Rendering delivery %s failed: %s", c.id(), e.getMessage());
+                        finish(c, campaign, DeliveryStatus.FAILED, "RENDER_ERROR", now);
+                    }
+                }
+            }
+            return deliveries.storeRendered(newlyRendered).invoke(() -> ready.forEach(c -> {
+                Campaign campaign = byId.get(c.campaignId());
+                send(c, campaign, campaign == null ? null : campaign.action(c.actionId()));
+            }));
+        });
+    }
+
+    private void send(Claimed claim, Campaign campaign, Action action) {
+        inFlight.incrementAndGet();
+        List<String> secrets = action == null || action.signingSecret() == null ? List.of()
+                : List.of(action.signingSecret());
+        Duration timeout = Duration.parse(action == null ? "PT15S" : action.timeout());
+        sender.send(claim.id().toString(), claim.request(), claim.credentials(), secrets, timeout)
+                .chain(result -> {
+                    Instant done = Sql.millis(clock.instant());
+                    RetryPolicy.Decision decision = retryPolicy.decide(result, claim.attempt(),
+                            action == null ? null : action.maxAttempts(), done);
+                    return deliveries.record(claim, result, decision, done, nextActionDelay(campaign, claim));
+                })
+                .onTermination().invoke(() -> {
+                    inFlight.decrementAndGet();
+                    if (saturated.compareAndSet(true, false)) {
+                        wakeUp();
+                    }
+                })
+                .subscribe().with(ignored -> {
+                }, failure -> LOG.warnf("Recording delivery %s failed: %s", claim.id(), failure.getMessage()));
+    }
+
+    /** Ends a delivery without an attempt (skipped or not renderable). */
+    private void finish(Claimed claim, Campaign campaign, DeliveryStatus status, String reason, Instant now) {
+        deliveries.record(claim, null, new RetryPolicy.Decision(status, reason, null), now,
+                nextActionDelay(campaign, claim))
+                .subscribe().with(ignored -> {
+                }, failure -> LOG.warnf("Recording delivery %s failed: %s", claim.id(), failure.getMessage()));
+    }
+
+    private static Long nextActionDelay(Campaign campaign, Claimed claim) {
+        if (campaign == null || claim.actionIndex() + 1 >= campaign.actions().size()) {
+            return null;
+        }
+        return Duration.parse(campaign.actions().get(claim.actionIndex() + 1).delay()).toMillis();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> triggerData(Claimed claim) {
+        return claim.triggerData() == null ? null : json.read(claim.triggerData(), Map.class);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.herald.delivery;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.campaign.Action;
+import dev.herald.campaign.Campaign;
+import dev.herald.platform.Ids;
+import dev.herald.platform.Json;
+import dev.herald.platform.ProblemException;
+import dev.herald.platform.Sql;
+import dev.herald.profile.UserRepository;
+import io.smallrye.mutiny.Uni;
+
+/** Renders a campaign for one user without sending (preview), or sends its first action now (test-send). */
+@ApplicationScoped
+public class PreviewService {
+
+    private final UserRepository users;
+    private final RequestRenderer renderer;
+    private final WebhookSender sender;
+    private final RetryPolicy retryPolicy;
+    private final DeliveryRepository deliveries;
+    private final DeliveryConfig config;
+    private final Json json;
+    private final Clock clock;
+
+    public PreviewService(UserRepository users, RequestRenderer renderer, WebhookSender sender,
+            RetryPolicy retryPolicy, DeliveryRepository deliveries, DeliveryConfig config, Json json, Clock clock) {
+        this.users = users;
+        this.renderer = renderer;
+        this.sender = sender;
+        this.retryPolicy = retryPolicy;
+        this.deliveries = deliveries;
+        this.config = config;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public Uni<PreviewResult> preview(Campaign campaign, PreviewRequest request) {
+        return context(request, Ids.newId()).map(context -> {
+            List<PreviewResult.ActionPreview> actions = campaign.actions().stream()
+                    .map(action -> new PreviewResult.ActionPreview(action.id(), action.name(),
+                            renderer.render(campaign, action, context).shown()))
+                    .toList();
+            return new PreviewResult(campaign.id(), context.userId(), true, actions);
+        });
+    }
+
+    /** Sends the first action now, records it as a test delivery, and answers with the outcome. */
+    public Uni<TestSendResult> testSend(Campaign campaign, PreviewRequest request) {
+        UUID deliveryId = Ids.newId();
+        Action action = campaign.actions().get(0);
+        return context(request, deliveryId).chain(context -> {
+            RequestRenderer.Rendered rendered = renderer.render(campaign, action, context);
+            Instant now = context.now();
+            Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(), action.id(), 0, 1,
+                    now.plus(config.lease()), rendered.request(), rendered.credentials(), null);
+            List<String> secrets = action.signingSecret() == null ? List.of() : List.of(action.signingSecret());
+            return deliveries.insertTest(deliveryId, campaign.id(), context.userId(), action.id(), rendered.request(),
+                    rendered.credentials(), now, claim.lockedUntil())
+                    .chain(() -> sender.send(deliveryId.toString(), rendered.request(), rendered.credentials(),
+                            secrets, Duration.parse(action.timeout())))
+                    .chain(result -> {
+                        Instant done = Sql.millis(clock.instant());
+                        RetryPolicy.Decision decision = retryPolicy.decide(result, 1, 1, done);
+                        return deliveries.record(claim, result, decision, done, null)
+                                .map(ignored -> new TestSendResult(deliveryId, decision.status(), decision.reason(),
+                                        rendered.shown(), result.statusCode(), result.responseHeaders(),
+                                        result.responseBody(), result.latencyMs(), result.error()));
+                    });
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private Uni<RenderContext> context(PreviewRequest request, UUID deliveryId) {
+        if (request == null || request.userId() == null || request.userId().isEmpty()) {
+            throw ProblemException.invalid("userId", "is required: the user to render the campaign for");
+        }
+        if (request.event() != null && !request.event().isNull() && !request.event().isObject()) {
+            throw ProblemException.invalid("event", "must be an event object {\"name\", \"params\", \"time\"}");
+        }
+        if (request.data() != null && !request.data().isNull() && !request.data().isObject()) {
+            throw ProblemException.invalid("data", "must be an object");
+        }
+        Instant now = Sql.millis(clock.instant());
+        Map<String, Object> event = eventFields(request.event(), now);
+        Map<String, Object> data = request.data() == null || request.data().isNull() ? null
+                : json.convert(request.data(), Map.class);
+        return users.find(request.userId())
+                .onItem().ifNull().failWith(() -> ProblemException.invalid("userId", "no user has the id '"
+                        + request.userId() + "'; create it with PUT /api/v1/users/{userId} first"))
+                .map(user -> new RenderContext(user.id(), json.convert(user.attributes(), Map.class), event, data,
+                        deliveryId, now));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> eventFields(JsonNode event, Instant now) {
+        if (event == null || event.isNull()) {
+            return null;
+        }
+        Map<String, Object> fields = new java.util.HashMap<>(json.convert(event, Map.class));
+        if (!fields.containsKey("name") && fields.containsKey("event")) {
+            fields.put("name", fields.get("event"));
+        }
+        fields.putIfAbsent("time", now.toString());
+        fields.putIfAbsent("params", Map.of());
+        return fields;
+    }
+}

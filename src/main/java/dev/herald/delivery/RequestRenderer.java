@@ -1,0 +1,181 @@
+package dev.herald.delivery;
+
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.herald.campaign.Action;
+import dev.herald.campaign.Campaign;
+import dev.herald.template.Encoding;
+import dev.herald.template.Fields;
+import dev.herald.template.WebhookTemplates;
+
+/** Turns an action and a user into the exact HTTP request Herald will send. */
+@Singleton
+public class RequestRenderer {
+
+    /** A rendered request and the Basic credentials taken out of its URL (null when none). */
+    public record Rendered(RenderedRequest request, String credentials) {
+
+        /** The request as shown to people: credentials masked. */
+        public RenderedRequest shown() {
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (credentials != null) {
+                headers.put("Authorization", "Basic " + Redaction.MASK);
+            }
+            headers.putAll(Redaction.headers(request.headers()));
+            return new RenderedRequest(request.method(), request.url(), headers, request.body());
+        }
+    }
+
+    private static final String JSON = "application/json";
+    private static final String FORM = "application/x-www-form-urlencoded";
+
+    private final WebhookTemplates templates;
+    private final ObjectMapper mapper;
+    private final String userAgent;
+
+    public RequestRenderer(WebhookTemplates templates, ObjectMapper mapper,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
+        this.templates = templates;
+        this.mapper = mapper;
+        this.userAgent = "Herald/" + version;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    public Rendered render(Campaign campaign, Action action, RenderContext context) {
+        Map<String, Object> scope = scope(campaign, context);
+        String url = templates.render(action.url(), Encoding.URL, scope);
+        int fragment = url.indexOf('#');
+        if (fragment >= 0) {
+            url = url.substring(0, fragment);
+        }
+        String credentials = null;
+        int[] userInfo = Redaction.userInfoBounds(url);
+        if (userInfo != null) {
+            credentials = basic(url.substring(userInfo[0], userInfo[1]));
+            url = url.substring(0, userInfo[0]) + url.substring(userInfo[1] + 1);
+        }
+
+        boolean bodyless = action.method().equals("GET") || action.method().equals("DELETE");
+        String body = null;
+        if (bodyless) {
+            if (action.data() != null && action.data().size() > 0) {
+                url = url + (url.indexOf('?') >= 0 ? "&" : "?") + form(action.data(), scope);
+            }
+        } else if (action.body() != null) {
+            body = templates.render(action.body(), encodingOf(action.contentType()), scope);
+        } else if (FORM.equals(action.contentType())) {
+            body = action.data() == null ? "" : form(action.data(), scope);
+        } else {
+            body = action.data() == null ? "{}" : write(renderTree(action.data(), scope));
+        }
+
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (body != null) {
+            headers.put("Content-Type", action.contentType());
+        }
+        headers.put("User-Agent", userAgent);
+        action.headers().forEach((name, value) -> headers.put(name, templates.render(value, Encoding.HEADER, scope)));
+        return new Rendered(new RenderedRequest(action.method(), url, headers, body), credentials);
+    }
+
+    private Map<String, Object> scope(Campaign campaign, RenderContext context) {
+        Map<String, Object> user = new HashMap<>(context.attributes());
+        user.put("id", context.userId());
+        Map<String, Object> scope = new HashMap<>();
+        scope.put("user", new Fields(user));
+        scope.put("event", new Fields(context.event() == null ? Map.of() : context.event()));
+        scope.put("trigger", new Fields(context.trigger() == null ? Map.of() : context.trigger()));
+        scope.put("campaign", new Fields(Map.of("id", campaign.id().toString(), "name", campaign.name())));
+        scope.put("delivery", new Fields(Map.of("id", context.deliveryId().toString())));
+        scope.put("now", context.now().toString());
+        return scope;
+    }
+
+    private JsonNode renderTree(JsonNode node, Map<String, Object> scope) {
+        if (node.isTextual()) {
+            return templates.renderJsonValue(node.asText(), scope);
+        }
+        if (node.isObject()) {
+            ObjectNode out = mapper.createObjectNode();
+            node.fields().forEachRemaining(e -> out.set(e.getKey(), renderTree(e.getValue(), scope)));
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = mapper.createArrayNode();
+            node.forEach(item -> out.add(renderTree(item, scope)));
+            return out;
+        }
+        return node;
+    }
+
+    /** Form-encodes the top-level data; nested objects and arrays travel as JSON text. */
+    private String form(JsonNode data, Map<String, Object> scope) {
+        StringJoiner pairs = new StringJoiner("&");
+        Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonNode value = field.getValue();
+            String text;
+            if (value.isTextual()) {
+                text = templates.render(value.asText(), Encoding.PLAIN, scope);
+            } else if (value.isContainerNode()) {
+                text = write(renderTree(value, scope));
+            } else {
+                text = value.isNull() ? "" : value.asText();
+            }
+            pairs.add(URLEncoder.encode(field.getKey(), StandardCharsets.UTF_8) + "="
+                    + URLEncoder.encode(text, StandardCharsets.UTF_8));
+        }
+        return pairs.toString();
+    }
+
+    private static Encoding encodingOf(String contentType) {
+        return switch (contentType) {
+            case JSON -> Encoding.JSON;
+            case FORM -> Encoding.FORM;
+            case "application/xml" -> Encoding.XML;
+            default -> Encoding.PLAIN;
+        };
+    }
+
+    private static String basic(String userInfo) {
+        int colon = userInfo.indexOf(':');
+        String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+        String password = colon < 0 ? "" : userInfo.substring(colon + 1);
+        String pair = decode(user) + ":" + decode(password);
+        return Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private String write(JsonNode node) {
+        try {
+            return mapper.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Rendered data cannot be written as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package dev.herald.delivery;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.http.HttpClient;
+import io.vertx.mutiny.core.http.HttpClientRequest;
+import io.vertx.mutiny.core.http.HttpClientResponse;
+
+/**
+ * Sends one attempt of a webhook with the Vert.x HTTP client, without blocking: the stored
+ * request plus this attempt's Standard Webhooks headers. Redirects are not followed.
+ */
+@Singleton
+public class WebhookSender {
+
+    static final int RESPONSE_BODY_LIMIT = 4096;
+    private static final int RESPONSE_HEADERS_LIMIT = 64;
+
+    private final HttpClient client;
+    private final Clock clock;
+
+    public WebhookSender(Vertx vertx, Clock clock, DeliveryConfig config) {
+        this.clock = clock;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                .setMaxPoolSize(config.connectionsPerHost())
+                .setKeepAlive(true)
+                .setVerifyHost(true)
+                .setTryUseCompression(false)
+                .setDecompressionSupported(false));
+    }
+
+    @PreDestroy
+    void close() {
+        client.closeAndAwait();
+    }
+
+    /**
+     * Sends the request. {@code secrets} sign it (one signature each, space-separated); the
+     * result is never a failure: errors and timeouts are results too.
+     */
+    public Uni<AttemptResult> send(String deliveryId, RenderedRequest request, String credentials,
+            List<String> secrets, Duration timeout) {
+        Instant startedAt = Sql.millis(clock.instant());
+        long start = System.nanoTime();
+        RequestOptions options;
+        try {
+            options = new RequestOptions()
+                    .setAbsoluteURI(request.url())
+                    .setMethod(HttpMethod.valueOf(request.method()))
+                    .setFollowRedirects(false)
+                    .setConnectTimeout(timeout.toMillis());
+        } catch (RuntimeException e) {
+            return Uni.createFrom().item(new AttemptResult(startedAt, 0, null, "invalid URL: " + e.getMessage(),
+                    false, null, null));
+        }
+        request.headers().forEach(options::putHeader);
+        if (credentials != null) {
+            options.putHeader("Authorization", "Basic " + credentials);
+        }
+        long timestamp = startedAt.getEpochSecond();
+        options.putHeader("webhook-id", deliveryId);
+        options.putHeader("webhook-timestamp", Long.toString(timestamp));
+        if (!secrets.isEmpty()) {
+            StringBuilder signatures = new StringBuilder();
+            for (String secret : secrets) {
+                if (signatures.length() > 0) {
+                    signatures.append(' ');
+                }
+                signatures.append(Signer.sign(secret, deliveryId, timestamp, request.body()));
+            }
+            options.putHeader("webhook-signature", signatures.toString());
+        }
+
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        return client.request(options)
+                .invoke(sent::set)
+                .chain(r -> request.body() == null ? r.send() : r.send(Buffer.buffer(request.body())))
+                .chain(response -> readBody(response).map(body -> new AttemptResult(startedAt, elapsed(start),
+                        response.statusCode(), null, false, headers(response), body)))
+                .ifNoItem().after(timeout).failWith(TimeoutException::new)
+                .onFailure().recoverWithItem(e -> {
+                    HttpClientRequest r = sent.get();
+                    if (r != null) {
+                        r.reset();
+                    }
+                    boolean timedOut = e instanceof TimeoutException
+                            || (e.getMessage() != null && e.getMessage().contains("timed out"));
+                    String error = timedOut ? "timed out after " + timeout.toMillis() + " ms" : describe(e);
+                    return new AttemptResult(startedAt, elapsed(start), null, error, timedOut, null, null);
+                });
+    }
+
+    private static Uni<String> readBody(HttpClientResponse response) {
+        return response.toMulti()
+                .collect().in(Buffer::buffer, (acc, chunk) -> {
+                    int room = RESPONSE_BODY_LIMIT - acc.length();
+                    if (room > 0) {
+                        acc.appendBuffer(chunk.length() <= room ? chunk : chunk.getBuffer(0, room));
+                    }
+                })
+                .map(buffer -> buffer.toString(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> headers(HttpClientResponse response) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> header : response.headers()) {
+            if (out.size() >= RESPONSE_HEADERS_LIMIT) {
+                break;
+            }
+            out.merge(header.getKey(), header.getValue(), (a, b) -> a + ", " + b);
+        }
+        return out;
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        String kind = e.getClass().getSimpleName().replaceAll("(Exception|Error)$", "");
+        if (message == null || message.isBlank()) {
+            return "connection failed (" + kind + ")";
+        }
+        return message.length() > 500 ? message.substring(0, 500) : message;
+    }
+
+    private static int elapsed(long start) {
+        return (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - start) / 1_000_000);
+    }
+}

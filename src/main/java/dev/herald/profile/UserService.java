@@ -1,0 +1,136 @@
+package dev.herald.profile;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.herald.platform.Json;
+import dev.herald.platform.Page;
+import dev.herald.platform.ProblemException;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+
+/** Stores users and their attributes within the configured limits. */
+@ApplicationScoped
+public class UserService {
+
+    private final UserRepository users;
+    private final UserConfig limits;
+    private final Json json;
+    private final Clock clock;
+
+    public UserService(UserRepository users, UserConfig limits, Json json, Clock clock) {
+        this.users = users;
+        this.limits = limits;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public Uni<User> replace(String id, UserRequest request) {
+        checkId(id);
+        ObjectNode attributes = attributes(request);
+        checkLimits(attributes);
+        return users.put(users.pool(), id, attributes, now());
+    }
+
+    /** Merges attributes into the user; a null value removes that attribute. */
+    public Uni<User> merge(String id, UserRequest request) {
+        checkId(id);
+        ObjectNode patch = attributes(request);
+        checkNames(patch);
+        Instant now = now();
+        return users.pool().withTransaction(conn -> users.lockOrCreate(conn, id, now).chain(current -> {
+            ObjectNode merged = current.attributes().deepCopy();
+            Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                if (field.getValue().isNull()) {
+                    merged.remove(field.getKey());
+                } else {
+                    merged.set(field.getKey(), field.getValue());
+                }
+            }
+            checkLimits(merged);
+            return users.put(conn, id, merged, now);
+        }));
+    }
+
+    public Uni<User> get(String id) {
+        return users.find(id).onItem().ifNull().failWith(() -> ProblemException.notFound("user", id));
+    }
+
+    public Uni<Page<User>> list(String q, String after, Integer limit) {
+        int size = Page.limit(limit);
+        String position = Page.position(after);
+        Instant afterCreated = null;
+        String afterId = null;
+        if (position != null) {
+            int space = position.indexOf(' ');
+            try {
+                afterCreated = Instant.parse(position.substring(0, space));
+                afterId = position.substring(space + 1);
+            } catch (RuntimeException e) {
+                throw ProblemException.invalid("after", "is not a cursor returned by this list");
+            }
+        }
+        return users.list(q == null || q.isBlank() ? null : q, afterCreated, afterId, size + 1)
+                .map(found -> Page.of(found, size, user -> user.createdAt() + " " + user.id()));
+    }
+
+    public Uni<Void> delete(String id) {
+        return users.delete(id).invoke(deleted -> {
+            if (!deleted) {
+                throw ProblemException.notFound("user", id);
+            }
+        }).replaceWithVoid();
+    }
+
+    private Instant now() {
+        return Sql.millis(clock.instant());
+    }
+
+    static void checkId(String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            throw ProblemException.invalid("userId", "must be 1 to 128 characters");
+        }
+    }
+
+    private static ObjectNode attributes(UserRequest request) {
+        if (request == null || request.attributes() == null || request.attributes().isNull()) {
+            throw ProblemException.invalid("attributes", "is required: an object of attribute names to values");
+        }
+        if (!request.attributes().isObject()) {
+            throw ProblemException.invalid("attributes", "must be an object of attribute names to values");
+        }
+        return (ObjectNode) request.attributes();
+    }
+
+    private void checkNames(ObjectNode attributes) {
+        attributes.fieldNames().forEachRemaining(name -> {
+            if (name.isEmpty() || name.length() > limits.maxNameLength()) {
+                throw ProblemException.invalid("attributes." + name,
+                        "attribute names must be 1 to " + limits.maxNameLength() + " characters");
+            }
+        });
+    }
+
+    private void checkLimits(ObjectNode attributes) {
+        checkNames(attributes);
+        if (attributes.size() > limits.maxAttributes()) {
+            throw ProblemException.invalid("attributes", "a user may have at most " + limits.maxAttributes()
+                    + " attributes; this one would have " + attributes.size());
+        }
+        int bytes = json.write(attributes).getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxAttributesBytes()) {
+            throw ProblemException.invalid("attributes", "a user's attributes may take at most "
+                    + limits.maxAttributesBytes() + " bytes as JSON; these take " + bytes);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package dev.herald.schedule;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.delivery.DeliveryStatus;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** Runs, and the set-based fan-out that writes a run's entries and deliveries. */
+@ApplicationScoped
+public class RunRepository {
+
+    private final Pool pool;
+
+    public RunRepository(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    public Uni<Void> insert(SqlClient client, UUID id, UUID campaignId, String kind, Instant fireTime, String data,
+            Instant now) {
+        return client.preparedQuery("INSERT INTO runs (id, campaign_id, kind, fire_time, status, data, created_at)"
+                + " VALUES ($1, $2, $3, $4, 'STARTED', $5::text::jsonb, $6)")
+                .execute(Tuple.of(id, campaignId, kind, Sql.ts(fireTime), data, Sql.ts(now))).replaceWithVoid();
+    }
+
+    /**
+     * Writes one entry per user (all users, or those of {@code userIds}) and one delivery per
+     * action of each entry, in one statement. Action {@code i} is first due after the delays of
+     * actions 0 to i; the dispatcher moves it when the previous action ends. Returns the audience size.
+     */
+    public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, UUID[] actionIds,
+            long[] offsetsMs, Instant now) {
+        Integer[] indexes = new Integer[actionIds.length];
+        Long[] offsets = new Long[actionIds.length];
+        for (int i = 0; i < actionIds.length; i++) {
+            indexes[i] = i;
+            offsets[i] = offsetsMs[i];
+        }
+        return client.preparedQuery("WITH e AS ("
+                + " INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
+                + " SELECT $1, $2, u.id, $3 FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4))"
+                + " RETURNING id, user_id),"
+                + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, action_id, action_index,"
+                + "   status, due_at, created_at, updated_at)"
+                + " SELECT $1, e.id, $2, e.user_id, a.action_id, a.action_index, 'PENDING',"
+                + "   $3 + a.offset_ms * interval '1 millisecond', $3, $3"
+                + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $7::bigint[]) AS a(action_id, action_index, offset_ms))"
+                + " SELECT count(*)::int AS audience FROM e")
+                .execute(Tuple.from(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
+                        offsets }))
+                .chain(rows -> {
+                    int audience = rows.iterator().next().getInteger("audience");
+                    return client.preparedQuery("UPDATE runs SET audience_size = $2 WHERE id = $1")
+                            .execute(Tuple.of(runId, audience)).replaceWith(audience);
+                });
+    }
+
+    /** A campaign's runs, newest first, with their deliveries counted by status. */
+    public Uni<List<RunView>> list(UUID campaignId, UUID after, int limit) {
+        StringBuilder counts = new StringBuilder();
+        for (DeliveryStatus status : DeliveryStatus.values()) {
+            counts.append(", count(d.id) FILTER (WHERE d.status = '").append(status.name()).append("')::int AS ")
+                    .append(status.name().toLowerCase());
+        }
+        return pool.preparedQuery("SELECT r.id, r.campaign_id, r.kind, r.fire_time, r.status, r.audience_size,"
+                + " r.created_at" + counts
+                + " FROM runs r LEFT JOIN deliveries d ON d.run_id = r.id"
+                + " WHERE r.campaign_id = $1 AND ($2::uuid IS NULL OR r.id < $2)"
+                + " GROUP BY r.id ORDER BY r.id DESC LIMIT $3")
+                .execute(Tuple.of(campaignId, after, limit))
+                .map(rows -> {
+                    List<RunView> out = new ArrayList<>();
+                    for (Row row : rows) {
+                        Map<String, Integer> byStatus = new LinkedHashMap<>();
+                        boolean open = false;
+                        for (DeliveryStatus status : DeliveryStatus.values()) {
+                            int n = row.getInteger(status.name().toLowerCase());
+                            byStatus.put(status.name(), n);
+                            open |= n > 0 && !status.isFinal();
+                        }
+                        String status = row.getString("status").equals("STARTED")
+                                ? (open ? "IN_PROGRESS" : "COMPLETED")
+                                : row.getString("status");
+                        out.add(new RunView(row.getUUID("id"), row.getUUID("campaign_id"), row.getString("kind"),
+                                Sql.instant(row, "fire_time"), status, row.getInteger("audience_size"), byStatus,
+                                Sql.instant(row, "created_at")));
+                    }
+                    return out;
+                });
+    }
+}

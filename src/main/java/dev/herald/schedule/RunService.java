@@ -1,0 +1,81 @@
+package dev.herald.schedule;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.campaign.Action;
+import dev.herald.campaign.Campaign;
+import dev.herald.delivery.Dispatcher;
+import dev.herald.platform.Ids;
+import dev.herald.platform.Json;
+import dev.herald.platform.Page;
+import dev.herald.platform.ProblemException;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+
+/** Starts runs: one pass over a campaign's audience, stored as entries and deliveries at once. */
+@ApplicationScoped
+public class RunService {
+
+    static final int MAX_USER_IDS = 10_000;
+
+    private final RunRepository runs;
+    private final Dispatcher dispatcher;
+    private final Json json;
+    private final Clock clock;
+
+    public RunService(RunRepository runs, Dispatcher dispatcher, Json json, Clock clock) {
+        this.runs = runs;
+        this.dispatcher = dispatcher;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** A manual run ("send"): everything is committed before the answer, then the dispatcher wakes. */
+    public Uni<SendResult> send(Campaign campaign, SendRequest request) {
+        List<String> userIds = request == null ? null : request.userIds();
+        if (userIds != null) {
+            if (userIds.size() > MAX_USER_IDS) {
+                throw ProblemException.invalid("userIds", "must list at most " + MAX_USER_IDS + " users");
+            }
+            for (int i = 0; i < userIds.size(); i++) {
+                String id = userIds.get(i);
+                if (id == null || id.isEmpty() || id.length() > 128) {
+                    throw ProblemException.invalid("userIds[" + i + "]", "must be a user id of 1 to 128 characters");
+                }
+            }
+        }
+        if (request != null && request.data() != null && !request.data().isNull() && !request.data().isObject()) {
+            throw ProblemException.invalid("data", "must be an object; templates read it as {trigger.NAME}");
+        }
+        String data = request == null || request.data() == null || request.data().isNull() ? null
+                : json.write(request.data());
+        UUID runId = Ids.newId();
+        Instant now = Sql.millis(clock.instant());
+        List<Action> actions = campaign.actions();
+        UUID[] actionIds = new UUID[actions.size()];
+        long[] offsets = new long[actions.size()];
+        long offset = 0;
+        for (int i = 0; i < actions.size(); i++) {
+            actionIds[i] = actions.get(i).id();
+            offset += Duration.parse(actions.get(i).delay()).toMillis();
+            offsets[i] = offset;
+        }
+        String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
+        return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
+                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, offsets, now)))
+                .map(audience -> new SendResult(runId, audience))
+                .invoke(dispatcher::wakeUp);
+    }
+
+    public Uni<Page<RunView>> list(UUID campaignId, String after, Integer limit) {
+        int size = Page.limit(limit);
+        return runs.list(campaignId, Page.afterId(after), size + 1)
+                .map(found -> Page.of(found, size, run -> run.id().toString()));
+    }
+}

@@ -1,0 +1,246 @@
+package dev.herald.template;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import io.quarkus.qute.Engine;
+import io.quarkus.qute.EvalContext;
+import io.quarkus.qute.Expression;
+import io.quarkus.qute.RawString;
+import io.quarkus.qute.ResultMapper;
+import io.quarkus.qute.Results;
+import io.quarkus.qute.Template;
+import io.quarkus.qute.TemplateException;
+import io.quarkus.qute.TemplateNode;
+import io.quarkus.qute.ValueResolver;
+import io.quarkus.qute.ValueResolvers;
+import io.quarkus.qute.Variant;
+
+/**
+ * Parses, checks and renders the Qute templates of webhook actions: URLs, data values, raw bodies
+ * and header values. Values are encoded for the place they land; a missing value is empty.
+ */
+@Singleton
+public class WebhookTemplates {
+
+    /** Parsed templates, by encoding and source. Bounded: cleared when it grows past this size. */
+    private static final int CACHE_SIZE = 10_000;
+    private static final String JSON_VALUE_TYPE = "text/x-herald-json-value";
+
+    private final ObjectMapper mapper;
+    private final Engine engine;
+    private final Map<String, Template> cache = new ConcurrentHashMap<>();
+
+    public WebhookTemplates(ObjectMapper mapper) {
+        this.mapper = mapper;
+        this.engine = Engine.builder()
+                .addDefaultSectionHelpers()
+                .addValueResolver(new FieldsResolver())
+                .addValueResolvers(ValueResolvers.rawResolver(), ValueResolvers.orResolver(),
+                        ValueResolvers.listResolver(), ValueResolvers.thisResolver(),
+                        ValueResolvers.trueResolver(), ValueResolvers.logicalAndResolver(),
+                        ValueResolvers.logicalOrResolver(), ValueResolvers.equalsResolver())
+                .addResultMapper(new ValueMapper())
+                .strictRendering(false)
+                .build();
+    }
+
+    /** The syntax error of a template, with line and column, or empty when it parses. */
+    public Optional<String> syntaxError(String source) {
+        try {
+            template(source, Encoding.PLAIN.variantType());
+            return Optional.empty();
+        } catch (TemplateException e) {
+            return Optional.of(describe(e));
+        }
+    }
+
+    public String render(String source, Encoding encoding, Map<String, Object> scope) {
+        if (source.indexOf('{') < 0) {
+            return source;
+        }
+        return template(source, encoding.variantType()).render(new Fields(scope));
+    }
+
+    /**
+     * Renders a JSON {@code data} value. A value that is one expression alone keeps its JSON
+     * type ({@code "{event.params.price}"} gives {@code 12.5}); anything else is a string.
+     */
+    public JsonNode renderJsonValue(String source, Map<String, Object> scope) {
+        if (!isLoneExpression(source)) {
+            return TextNode.valueOf(render(source, Encoding.PLAIN, scope));
+        }
+        String literal = template(source.trim(), JSON_VALUE_TYPE).render(new Fields(scope));
+        try {
+            return mapper.readTree(literal);
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(literal);
+        }
+    }
+
+    boolean isLoneExpression(String source) {
+        String trimmed = source.trim();
+        if (!trimmed.startsWith("{") || !trimmed.endsWith("}") || trimmed.length() < 3) {
+            return false;
+        }
+        char first = trimmed.charAt(1);
+        if (first == '#' || first == '/' || first == '!' || first == '|' || Character.isWhitespace(first)) {
+            return false;
+        }
+        List<TemplateNode> nodes = template(trimmed, Encoding.PLAIN.variantType()).getNodes();
+        return nodes.size() == 1 && nodes.get(0).isExpression();
+    }
+
+    private Template template(String source, String variantType) {
+        String key = variantType + '\u0000' + source;
+        Template template = cache.get(key);
+        if (template == null) {
+            template = engine.parse(source, Variant.forContentType(variantType));
+            if (cache.size() >= CACHE_SIZE) {
+                cache.clear();
+            }
+            cache.put(key, template);
+        }
+        return template;
+    }
+
+    private static String describe(TemplateException e) {
+        String message = e.getMessage() == null ? "invalid template" : e.getMessage();
+        // Qute prefixes its messages with the generated template id, which means nothing to users.
+        int close = message.indexOf("]: ");
+        if (message.startsWith("Parser error") && close > 0) {
+            message = message.substring(close + 3);
+        }
+        message = message.replaceAll("\\s*in template \\[[^\\]]*\\]", "").trim();
+        if (e.getOrigin() != null) {
+            return "template syntax error at line " + e.getOrigin().getLine() + ", column "
+                    + Math.max(1, e.getOrigin().getLineCharacterStart()) + ": " + message;
+        }
+        return "template syntax error: " + message;
+    }
+
+    /** Reads a value of {@link Fields} by name, or with {@code attr('name')} / {@code get('name')}. */
+    private static final class FieldsResolver implements ValueResolver {
+
+        @Override
+        public int getPriority() {
+            return DEFAULT_PRIORITY + 10;
+        }
+
+        @Override
+        public boolean appliesTo(EvalContext context) {
+            return context.getBase() instanceof Fields;
+        }
+
+        @Override
+        public CompletionStage<Object> resolve(EvalContext context) {
+            Map<String, Object> values = ((Fields) context.getBase()).values();
+            String name = context.getName();
+            List<Expression> params = context.getParams();
+            if (params.size() == 1 && (name.equals("attr") || name.equals("get"))) {
+                return context.evaluate(params.get(0))
+                        .thenApply(key -> lookup(values, key == null ? null : key.toString(), context));
+            }
+            if (!params.isEmpty()) {
+                return Results.notFound(context);
+            }
+            return CompletableFuture.completedFuture(lookup(values, name, context));
+        }
+
+        private static Object lookup(Map<String, Object> values, String key, EvalContext context) {
+            Object value = key == null ? null : values.get(key);
+            if (value == null) {
+                return Results.NotFound.from(context);
+            }
+            return wrap(value);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static Object wrap(Object value) {
+            if (value instanceof Map<?, ?> map) {
+                return new Fields((Map<String, Object>) map);
+            }
+            if (value instanceof List<?> list) {
+                List<Object> wrapped = new ArrayList<>(list.size());
+                for (Object item : list) {
+                    wrapped.add(item == null ? null : wrap(item));
+                }
+                return wrapped;
+            }
+            return value;
+        }
+    }
+
+    /** Writes each value as its encoding wants it; missing values are empty. */
+    private final class ValueMapper implements ResultMapper {
+
+        @Override
+        public int getPriority() {
+            return DEFAULT_PRIORITY + 10;
+        }
+
+        @Override
+        public boolean appliesTo(TemplateNode.Origin origin, Object result) {
+            return !(result instanceof RawString);
+        }
+
+        @Override
+        public String map(Object result, Expression expression) {
+            Optional<Variant> variant = expression.getOrigin().getVariant();
+            String type = variant.map(Variant::getContentType).orElse(null);
+            boolean missing = result == null || Results.isNotFound(result);
+            if (JSON_VALUE_TYPE.equals(type)) {
+                return missing ? "\"\"" : jsonLiteral(result);
+            }
+            if (missing) {
+                return "";
+            }
+            String text = result instanceof String s ? s : text(result);
+            Encoding encoding = Encoding.ofVariantType(type);
+            return encoding == null ? text : encoding.encode(text);
+        }
+
+        private String text(Object value) {
+            if (value instanceof Fields || value instanceof Map || value instanceof List) {
+                return jsonLiteral(value);
+            }
+            return value.toString();
+        }
+
+        private String jsonLiteral(Object value) {
+            try {
+                return mapper.writeValueAsString(plain(value));
+            } catch (JsonProcessingException e) {
+                return "\"\"";
+            }
+        }
+
+        private Object plain(Object value) {
+            if (value instanceof Fields fields) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                fields.values().forEach((k, v) -> out.put(k, plain(v)));
+                return out;
+            }
+            if (value instanceof List<?> list) {
+                return list.stream().map(v -> v == null ? null : plain(v)).toList();
+            }
+            if (value instanceof Results.NotFound) {
+                return null;
+            }
+            return value;
+        }
+    }
+}
