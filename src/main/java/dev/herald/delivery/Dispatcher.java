@@ -170,7 +170,7 @@ public class Dispatcher {
                     Instant done = Sql.millis(clock.instant());
                     RetryPolicy.Decision decision = retryPolicy.decide(result, claim.attempt(),
                             action == null ? null : action.maxAttempts(), done);
-                    return deliveries.record(claim, result, decision, done, nextActionDelay(campaign, claim));
+                    return record(claim, campaign, result, decision, done);
                 })
                 .onTermination().invoke(() -> {
                     inFlight.decrementAndGet();
@@ -184,10 +184,20 @@ public class Dispatcher {
 
     /** Ends a delivery without an attempt (skipped or not renderable). */
     private void finish(Claimed claim, Campaign campaign, DeliveryStatus status, String reason, Instant now) {
-        deliveries.record(claim, null, new RetryPolicy.Decision(status, reason, null), now,
-                nextActionDelay(campaign, claim))
+        record(claim, campaign, null, new RetryPolicy.Decision(status, reason, null), now)
                 .subscribe().with(ignored -> {
                 }, failure -> LOG.warnf("Recording delivery %s failed: %s", claim.id(), failure.getMessage()));
+    }
+
+    /** Records the outcome; when it makes the entry's next action due at once, sends that too. */
+    private Uni<Void> record(Claimed claim, Campaign campaign, AttemptResult result, RetryPolicy.Decision decision,
+            Instant now) {
+        Long nextActionDelay = nextActionDelay(campaign, claim);
+        return deliveries.record(claim, result, decision, now, nextActionDelay).invoke(() -> {
+            if (decision.status().isFinal() && nextActionDelay != null && nextActionDelay == 0) {
+                wakeUp();
+            }
+        });
     }
 
     private static Long nextActionDelay(Campaign campaign, Claimed claim) {

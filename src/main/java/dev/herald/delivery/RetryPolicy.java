@@ -65,15 +65,11 @@ public class RetryPolicy {
         if (result.responseHeaders() == null) {
             return null;
         }
-        String value = null;
-        for (var header : result.responseHeaders().entrySet()) {
-            if (header.getKey().equalsIgnoreCase("retry-after")) {
-                value = header.getValue().trim();
-            }
-        }
-        if (value == null || value.isEmpty()) {
+        String value = result.responseHeaders().get("retry-after");
+        if (value == null || value.isBlank()) {
             return null;
         }
+        value = value.trim();
         if (value.chars().allMatch(Character::isDigit)) {
             return value.length() > 9 ? null : now.plusSeconds(Long.parseLong(value));
         }

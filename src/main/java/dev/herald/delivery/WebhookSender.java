@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -119,13 +120,14 @@ public class WebhookSender {
                 .map(buffer -> buffer.toString(StandardCharsets.UTF_8));
     }
 
+    /** Response headers, names in lower case, repeated headers joined with commas. */
     private static Map<String, String> headers(HttpClientResponse response) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Map.Entry<String, String> header : response.headers()) {
             if (out.size() >= RESPONSE_HEADERS_LIMIT) {
                 break;
             }
-            out.merge(header.getKey(), header.getValue(), (a, b) -> a + ", " + b);
+            out.merge(header.getKey().toLowerCase(Locale.ROOT), header.getValue(), (a, b) -> a + ", " + b);
         }
         return out;
     }

@@ -67,6 +67,13 @@ public class Problems {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        // The JSON reader reports unreadable bodies as a bare 400 that wraps Jackson's exception.
+        if (e.getCause() instanceof JsonParseException parse) {
+            return unreadable(parse);
+        }
+        if (e.getCause() instanceof JsonMappingException mapping) {
+            return wrongShape(mapping);
+        }
         int status = e.getResponse().getStatus();
         String detail;
         if (e instanceof NotFoundException) {

@@ -1,0 +1,57 @@
+package dev.herald.platform;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.herald.support.Http;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** Admin and ingest keys (contract section 1). */
+@QuarkusTest
+class ApiKeyTest {
+
+    @Test
+    void noKeyOrUnknownKeyIs401() {
+        given().get("/api/v1/campaigns").then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer").body("status", equalTo(401));
+        given().header("Authorization", "Bearer nope").get("/api/v1/campaigns").then().statusCode(401);
+        given().header("Authorization", "Basic dXNlcjpwYXNz").get("/api/v1/campaigns").then().statusCode(401);
+    }
+
+    @Test
+    void everyAdminKeyWorksSoKeysCanRotate() {
+        given().header("Authorization", "Bearer test-admin-key").get("/api/v1/campaigns").then().statusCode(200);
+        given().header("Authorization", "Bearer test-admin-key-2").get("/api/v1/campaigns").then().statusCode(200);
+    }
+
+    @Test
+    void ingestKeyMayOnlyWriteUsersAndEvents() {
+        String user = Http.userId("ingest");
+        Http.ingest().body(Map.of("attributes", Map.of("a", 1))).put("/api/v1/users/{id}", user).then()
+                .statusCode(200);
+        Http.ingest().body(Map.of("attributes", Map.of("b", 2))).patch("/api/v1/users/{id}", user).then()
+                .statusCode(200);
+        Http.ingest().get("/api/v1/users/{id}", user).then().statusCode(403).contentType("application/problem+json");
+        Http.ingest().delete("/api/v1/users/{id}", user).then().statusCode(403);
+        Http.ingest().get("/api/v1/campaigns").then().statusCode(403);
+        Http.ingest().body(Map.of()).post("/api/v1/campaigns").then().statusCode(403);
+        Http.ingest().get("/api/v1/deliveries").then().statusCode(403);
+    }
+
+    @Test
+    void healthNeedsNoKey() {
+        given().get("/q/health/ready").then().statusCode(200);
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void errorsNeverLeakInternals() {
+        Http.admin().contentType(ContentType.JSON).body("[1,2]").post("/api/v1/campaigns").then().statusCode(400)
+                .contentType("application/problem+json");
+    }
+}

@@ -1,0 +1,67 @@
+package dev.herald.template;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The template engine alone: names, defaults, encodings, typed JSON values, syntax errors. */
+class WebhookTemplatesTest {
+
+    final WebhookTemplates templates = new WebhookTemplates(new ObjectMapper());
+
+    final Map<String, Object> scope = Map.of(
+            "user", new Fields(Map.of("id", "u 1", "name", "Ann & Bob", "age", 41, "tags", List.of("a", "b"),
+                    "Odd name", "odd", "address", Map.of("city", "Köln"))),
+            "event", new Fields(Map.of("params", Map.of("price", 12.5))),
+            "now", "2026-12-01T09:00:00Z");
+
+    @Test
+    void missingValuesAreEmptyAndDefaultsApply() {
+        assertThat(templates.render("[{user.nope}]", Encoding.PLAIN, scope)).isEqualTo("[]");
+        assertThat(templates.render("[{user.nope.deeper}]", Encoding.PLAIN, scope)).isEqualTo("[]");
+        assertThat(templates.render("{user.nope ?: 'friend'}", Encoding.PLAIN, scope)).isEqualTo("friend");
+        assertThat(templates.render("{user.name ?: 'friend'}", Encoding.PLAIN, scope)).isEqualTo("Ann & Bob");
+        assertThat(templates.render("{trigger.x}", Encoding.PLAIN, scope)).isEmpty();
+    }
+
+    @Test
+    void namesThatAreNotIdentifiersUseAttr() {
+        assertThat(templates.render("{user.attr('Odd name')}", Encoding.PLAIN, scope)).isEqualTo("odd");
+        assertThat(templates.render("{user.address.city}", Encoding.PLAIN, scope)).isEqualTo("Köln");
+    }
+
+    @Test
+    void valuesAreEncodedForWhereTheyLand() {
+        assertThat(templates.render("/x/{user.name}", Encoding.URL, scope)).isEqualTo("/x/Ann%20%26%20Bob");
+        assertThat(templates.render("{user.address.city}", Encoding.URL, scope)).isEqualTo("K%C3%B6ln");
+        assertThat(templates.render("n={user.name}", Encoding.FORM, scope)).isEqualTo("n=Ann+%26+Bob");
+        assertThat(templates.render("\"{user.name}\"", Encoding.JSON, scope)).isEqualTo("\"Ann & Bob\"");
+        assertThat(templates.render("<a>{user.name}</a>", Encoding.XML, scope)).isEqualTo("<a>Ann &amp; Bob</a>");
+        assertThat(templates.render("{user.name.raw}", Encoding.URL, scope)).isEqualTo("Ann & Bob");
+    }
+
+    @Test
+    void aLoneExpressionKeepsItsJsonType() {
+        assertThat(templates.renderJsonValue("{event.params.price}", scope).toString()).isEqualTo("12.5");
+        assertThat(templates.renderJsonValue("{user.age}", scope).toString()).isEqualTo("41");
+        assertThat(templates.renderJsonValue("{user.tags}", scope).toString()).isEqualTo("[\"a\",\"b\"]");
+        assertThat(templates.renderJsonValue("{user.address}", scope).toString()).isEqualTo("{\"city\":\"Köln\"}");
+        assertThat(templates.renderJsonValue("{user.nope}", scope).toString()).isEqualTo("\"\"");
+        assertThat(templates.renderJsonValue("age {user.age}", scope).toString()).isEqualTo("\"age 41\"");
+        assertThat(templates.renderJsonValue("plain", scope).toString()).isEqualTo("\"plain\"");
+    }
+
+    @Test
+    void syntaxErrorsNameLineAndColumn() {
+        assertThat(templates.syntaxError("ok {user.id}")).isEmpty();
+        assertThat(templates.syntaxError("{\"json\": true}")).isEmpty();
+        assertThat(templates.syntaxError("line 1\nline 2 {user.id")).get().asString()
+                .startsWith("template syntax error at line 2, column");
+        assertThat(templates.syntaxError("{#if user.x}open")).isPresent();
+    }
+}
