@@ -50,6 +50,12 @@ class ApiKeyTest {
     }
 
     @Test
+    void oversizedBodyIs413WithAProblem() {
+        Http.admin().body("{\"name\": \"" + "x".repeat(1_100_000) + "\"}").post("/api/v1/campaigns").then()
+                .statusCode(413).contentType("application/problem+json").body("status", equalTo(413));
+    }
+
+    @Test
     void errorsNeverLeakInternals() {
         Http.admin().contentType(ContentType.JSON).body("[1,2]").post("/api/v1/campaigns").then().statusCode(400)
                 .contentType("application/problem+json");
