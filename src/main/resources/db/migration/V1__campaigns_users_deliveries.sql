@@ -25,6 +25,8 @@ CREATE TABLE campaigns (
     exit_on       json,
     -- The actions, in order, secrets included; views mask the secrets.
     actions       json        NOT NULL,
+    -- Signing secrets replaced by a rotation, by action id, with the time they stop signing.
+    retired_secrets json,
     created_at    timestamptz NOT NULL,
     updated_at    timestamptz NOT NULL,
     started_at    timestamptz,
@@ -79,6 +81,8 @@ CREATE TABLE deliveries (
     user_id          text        NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     action_id        uuid        NOT NULL,
     action_index     integer     NOT NULL,
+    -- host[:port] of the action's URL (hosts are literal), for per-host limits and breakers.
+    host             text        NOT NULL,
     status           text        NOT NULL CHECK (status IN ('PENDING', 'SENDING', 'DELIVERED', 'FAILED', 'SKIPPED', 'CANCELLED')),
     reason           text,
     test             boolean     NOT NULL DEFAULT false,
@@ -103,13 +107,15 @@ CREATE INDEX deliveries_user ON deliveries (user_id, id DESC);
 CREATE INDEX deliveries_run ON deliveries (run_id) WHERE run_id IS NOT NULL;
 
 CREATE TABLE attempts (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     delivery_id      uuid        NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+    -- Attempt number since the delivery was created or last replayed.
     number           integer     NOT NULL,
     started_at       timestamptz NOT NULL,
     latency_ms       integer     NOT NULL,
     status_code      integer,
     error            text,
     response_headers jsonb,
-    response_body    text,
-    PRIMARY KEY (delivery_id, number)
+    response_body    text
 );
+CREATE INDEX attempts_delivery ON attempts (delivery_id, id);

@@ -15,13 +15,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.herald.delivery.DestinationPolicy;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Problems;
 import dev.herald.schedule.CronSyntax;
@@ -47,16 +47,15 @@ public class CampaignValidator {
     private static final Pattern TOKEN = Pattern.compile("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$");
     private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "content-type",
             "transfer-encoding", "connection", "user-agent", "upgrade", "te", "trailer", "keep-alive");
-    private static final Pattern URL = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)$", Pattern.DOTALL);
-    private static final Pattern HOST = Pattern.compile(
-            "^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*\\.?)(?::(\\d{1,5}))?$");
     private static final Pattern EXPRESSION = Pattern.compile("\\{[^{}]*\\}");
     private static final Pattern CLOCK_TIME = Pattern.compile("^([01]\\d|2[0-3]):[0-5]\\d$");
 
     private final WebhookTemplates templates;
+    private final DestinationPolicy destinations;
 
-    public CampaignValidator(WebhookTemplates templates) {
+    public CampaignValidator(WebhookTemplates templates, DestinationPolicy destinations) {
         this.templates = templates;
+        this.destinations = destinations;
     }
 
     /** The request's content, checked and with defaults in place, ready to store. */
@@ -399,31 +398,12 @@ public class CampaignValidator {
             errors.add(field, "must be at most 8192 characters");
             return;
         }
-        Matcher m = URL.matcher(url);
-        if (!m.matches()) {
-            errors.add(field, "must be an absolute http or https URL, such as https://example.com/hooks");
+        String problem = ActionUrl.problem(url);
+        if (problem != null) {
+            errors.add(field, problem);
             return;
         }
-        String scheme = m.group(1).toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            errors.add(field, "must use http or https, not " + scheme);
-            return;
-        }
-        String authority = m.group(2);
-        String hostAndPort = authority.substring(authority.lastIndexOf('@') + 1);
-        Matcher host = HOST.matcher(hostAndPort);
-        if (hostAndPort.isEmpty()) {
-            errors.add(field, "must name a host");
-        } else if (hostAndPort.contains("{")) {
-            errors.add(field, "the host cannot be a template; templates are allowed in the path and query");
-        } else if (!host.matches()) {
-            errors.add(field, "'" + hostAndPort + "' is not a valid host[:port]");
-        } else if (host.group(2) != null) {
-            int port = Integer.parseInt(host.group(2));
-            if (port < 1 || port > 65535) {
-                errors.add(field, "port must be between 1 and 65535");
-            }
-        }
+        destinations.literalProblem(ActionUrl.parse(url).host()).ifPresent(p -> errors.add(field, p));
         String literal = EXPRESSION.matcher(url).replaceAll("");
         if (literal.chars().anyMatch(Character::isWhitespace)) {
             errors.add(field, "must not contain spaces outside templates; percent-encode them as %20");
@@ -450,8 +430,7 @@ public class CampaignValidator {
         }
         Map<String, String> checked = new LinkedHashMap<>();
         Set<String> seen = new java.util.HashSet<>();
-        boolean urlHasCredentials = url != null && URL.matcher(url).matches()
-                && URL.matcher(url).replaceFirst("$2").contains("@");
+        boolean urlHasCredentials = url != null && ActionUrl.problem(url) == null && ActionUrl.parse(url).hasUserInfo();
         for (Map.Entry<String, String> header : headers.entrySet()) {
             String name = header.getKey();
             String field = at + ".headers." + name;

@@ -12,6 +12,7 @@ public record Claimed(
         UUID campaignId,
         UUID entryId,
         String userId,
+        String host,
         UUID actionId,
         int actionIndex,
         int attempt,
@@ -21,7 +22,7 @@ public record Claimed(
         String triggerData) {
 
     public Claimed rendered(RenderedRequest newRequest, String newCredentials) {
-        return new Claimed(id, campaignId, entryId, userId, actionId, actionIndex, attempt, lockedUntil, newRequest,
-                newCredentials, triggerData);
+        return new Claimed(id, campaignId, entryId, userId, host, actionId, actionIndex, attempt, lockedUntil,
+                newRequest, newCredentials, triggerData);
     }
 }

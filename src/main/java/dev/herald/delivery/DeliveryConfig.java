@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -30,7 +31,30 @@ public interface DeliveryConfig {
     @WithDefault("512")
     int maxInFlight();
 
-    /** Connections kept open to one destination host. */
+    /** Requests in flight at once to one destination host (host and port) on this instance. */
     @WithDefault("64")
     int connectionsPerHost();
+
+    /**
+     * Networks (CIDR) that webhooks may reach although they are private, loopback or link-local.
+     * Dev and test allow loopback.
+     */
+    Optional<List<String>> allowedNetworks();
+
+    /** The circuit breaker of each destination host. */
+    Breaker breaker();
+
+    interface Breaker {
+        /** Attempts in the rolling window the failure ratio is computed over. */
+        @WithDefault("20")
+        int requestVolume();
+
+        /** Share of failures in the window (connection errors, timeouts, 429, 5xx) that opens it. */
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long it stays open before one attempt probes the host again. */
+        @WithDefault("PT30S")
+        Duration delay();
+    }
 }

@@ -34,28 +34,30 @@ public class DeliveryRepository {
 
     /**
      * Claims due deliveries of active campaigns, oldest due first, skipping rows other instances
-     * hold. An action waits until the entry's previous action is final. The claim commits on its
-     * own, before any request is sent.
+     * hold, and hosts this instance cannot take more requests for. An action waits until the
+     * entry's previous action is final. The claim commits on its own, before any request is sent.
      */
-    public Uni<List<Claimed>> claim(Instant now, Instant lockedUntil, int limit) {
+    public Uni<List<Claimed>> claim(Instant now, Instant lockedUntil, int limit, List<String> skippedHosts) {
         return pool.preparedQuery("UPDATE deliveries d SET status = 'SENDING', locked_until = $2,"
                 + " attempt_count = d.attempt_count + 1, updated_at = $1"
                 + " FROM (SELECT x.id FROM deliveries x JOIN campaigns c ON c.id = x.campaign_id"
                 + "   WHERE x.status IN ('PENDING', 'SENDING') AND x.due_at <= $1"
                 + "   AND (x.locked_until IS NULL OR x.locked_until <= $1) AND c.status = 'ACTIVE'"
+                + "   AND NOT (x.host = ANY($4))"
                 + "   AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.entry_id = x.entry_id"
                 + "     AND p.action_index < x.action_index AND p.status IN ('PENDING', 'SENDING'))"
                 + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED) due"
                 + " WHERE d.id = due.id"
-                + " RETURNING d.id, d.campaign_id, d.entry_id, d.user_id, d.action_id, d.action_index,"
+                + " RETURNING d.id, d.campaign_id, d.entry_id, d.user_id, d.host, d.action_id, d.action_index,"
                 + " d.attempt_count, d.locked_until, d.request::text AS request, d.credentials,"
                 + " (SELECT r.data::text FROM runs r WHERE r.id = d.run_id) AS trigger_data")
-                .execute(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit))
+                .execute(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit, skippedHosts.toArray(String[]::new)))
                 .map(rows -> {
                     List<Claimed> out = new ArrayList<>(rows.size());
                     for (Row row : rows) {
                         out.add(new Claimed(row.getUUID("id"), row.getUUID("campaign_id"), row.getUUID("entry_id"),
-                                row.getString("user_id"), row.getUUID("action_id"), row.getInteger("action_index"),
+                                row.getString("user_id"), row.getString("host"), row.getUUID("action_id"),
+                                row.getInteger("action_index"),
                                 row.getInteger("attempt_count"), Sql.instant(row, "locked_until"),
                                 json.read(row.getString("request"), RenderedRequest.class),
                                 row.getString("credentials"), row.getString("trigger_data")));
@@ -106,6 +108,18 @@ public class DeliveryRepository {
                 .execute(Tuple.from(params)).replaceWithVoid();
     }
 
+    /**
+     * Gives a claimed delivery back without an attempt (its host could not take it now): it is
+     * due again at {@code dueAt} and the claim's attempt is not counted.
+     */
+    public Uni<Void> release(Claimed claim, Instant dueAt, Instant now) {
+        return pool.preparedQuery("UPDATE deliveries SET status = 'PENDING', locked_until = NULL, due_at = $2,"
+                + " attempt_count = attempt_count - 1, updated_at = $3"
+                + " WHERE id = $1 AND status = 'SENDING' AND locked_until = $4")
+                .execute(Tuple.of(claim.id(), Sql.ts(dueAt), Sql.ts(now), Sql.ts(claim.lockedUntil())))
+                .replaceWithVoid();
+    }
+
     /** Cancels a campaign's deliveries that have not been sent (finish). */
     public Uni<Integer> cancelPending(SqlClient client, UUID campaignId, String reason, Instant now) {
         return client.preparedQuery("UPDATE deliveries SET status = 'CANCELLED', reason = $2, updated_at = $3,"
@@ -113,14 +127,14 @@ public class DeliveryRepository {
                 .execute(Tuple.of(campaignId, reason, Sql.ts(now))).map(RowSet::rowCount);
     }
 
-    /** A delivery sent at once by test-send: stored as SENDING with its rendered request. */
-    public Uni<Void> insertTest(UUID id, UUID campaignId, String userId, UUID actionId, RenderedRequest request,
-            String credentials, Instant now, Instant lockedUntil) {
-        return pool.preparedQuery("INSERT INTO deliveries (id, campaign_id, user_id, action_id, action_index, status,"
-                + " test, due_at, locked_until, attempt_count, request, credentials, created_at, updated_at)"
-                + " VALUES ($1, $2, $3, $4, 0, 'SENDING', true, $5, $6, 1, $7::text::json, $8, $5, $5)")
-                .execute(Tuple.from(new Object[] { id, campaignId, userId, actionId, Sql.ts(now), Sql.ts(lockedUntil),
-                        json.write(request), credentials }))
+    /** A delivery sent at once by test-send: stored as SENDING, claimed, with its rendered request. */
+    public Uni<Void> insertTest(Claimed claim, Instant now) {
+        return pool.preparedQuery("INSERT INTO deliveries (id, campaign_id, user_id, host, action_id, action_index,"
+                + " status, test, due_at, locked_until, attempt_count, request, credentials, created_at, updated_at)"
+                + " VALUES ($1, $2, $3, $4, $5, 0, 'SENDING', true, $6, $7, 1, $8::text::json, $9, $6, $6)")
+                .execute(Tuple.from(new Object[] { claim.id(), claim.campaignId(), claim.userId(), claim.host(),
+                        claim.actionId(), Sql.ts(now), Sql.ts(claim.lockedUntil()), json.write(claim.request()),
+                        claim.credentials() }))
                 .replaceWithVoid();
     }
 
@@ -151,7 +165,7 @@ public class DeliveryRepository {
                 .execute(Tuple.of(id));
         Uni<RowSet<Row>> attempts = pool.preparedQuery("SELECT number, started_at, latency_ms, status_code, error,"
                 + " response_headers::text AS response_headers, response_body FROM attempts WHERE delivery_id = $1"
-                + " ORDER BY number").execute(Tuple.of(id));
+                + " ORDER BY id").execute(Tuple.of(id));
         return Uni.combine().all().unis(delivery, attempts).asTuple().map(both -> {
             var it = both.getItem1().iterator();
             if (!it.hasNext()) {

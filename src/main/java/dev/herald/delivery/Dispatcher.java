@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.jboss.logging.Logger;
 
 import dev.herald.campaign.Action;
@@ -23,6 +24,7 @@ import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import dev.herald.profile.UserRepository;
 import io.quarkus.scheduler.Scheduled;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -41,6 +43,7 @@ public class Dispatcher {
     private final RequestRenderer renderer;
     private final WebhookSender sender;
     private final RetryPolicy retryPolicy;
+    private final HostGuards hostGuards;
     private final DeliveryConfig config;
     private final Json json;
     private final Clock clock;
@@ -51,14 +54,15 @@ public class Dispatcher {
     private final AtomicInteger inFlight = new AtomicInteger();
 
     public Dispatcher(DeliveryRepository deliveries, CampaignRepository campaigns, UserRepository users,
-            RequestRenderer renderer, WebhookSender sender, RetryPolicy retryPolicy, DeliveryConfig config, Json json,
-            Clock clock) {
+            RequestRenderer renderer, WebhookSender sender, RetryPolicy retryPolicy, HostGuards hostGuards,
+            DeliveryConfig config, Json json, Clock clock) {
         this.deliveries = deliveries;
         this.campaigns = campaigns;
         this.users = users;
         this.renderer = renderer;
         this.sender = sender;
         this.retryPolicy = retryPolicy;
+        this.hostGuards = hostGuards;
         this.config = config;
         this.json = json;
         this.clock = clock;
@@ -93,7 +97,7 @@ public class Dispatcher {
         }
         int wanted = Math.min(room, config.batchSize());
         Instant now = Sql.millis(clock.instant());
-        deliveries.claim(now, now.plus(config.lease()), wanted)
+        deliveries.claim(now, now.plus(config.lease()), wanted, hostGuards.unavailable())
                 .call(this::prepareAndSend)
                 .subscribe().with(
                         claimed -> pumpDone(claimed.size() == wanted),
@@ -165,12 +169,22 @@ public class Dispatcher {
         List<String> secrets = action == null || action.signingSecret() == null ? List.of()
                 : List.of(action.signingSecret());
         Duration timeout = Duration.parse(action == null ? "PT15S" : action.timeout());
-        sender.send(claim.id().toString(), claim.request(), claim.credentials(), secrets, timeout)
+        hostGuards.call(claim.host(),
+                () -> sender.send(claim.id().toString(), claim.request(), claim.credentials(), secrets, timeout))
                 .chain(result -> {
                     Instant done = Sql.millis(clock.instant());
                     RetryPolicy.Decision decision = retryPolicy.decide(result, claim.attempt(),
                             action == null ? null : action.maxAttempts(), done);
                     return record(claim, campaign, result, decision, done);
+                })
+                .onFailure(e -> e instanceof CircuitBreakerOpenException || e instanceof BulkheadException)
+                .recoverWithUni(refused -> {
+                    // Not attempted: the host's breaker is open or its share is in use. Wait in
+                    // the database without spending an attempt.
+                    Instant now = Sql.millis(clock.instant());
+                    Instant openUntil = hostGuards.openUntil(claim.host());
+                    Instant due = openUntil != null && openUntil.isAfter(now) ? openUntil : now.plusSeconds(1);
+                    return deliveries.release(claim, due, now);
                 })
                 .onTermination().invoke(() -> {
                     inFlight.decrementAndGet();

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.campaign.Action;
+import dev.herald.campaign.ActionUrl;
 import dev.herald.campaign.Campaign;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
@@ -62,11 +63,11 @@ public class PreviewService {
         return context(request, deliveryId).chain(context -> {
             RequestRenderer.Rendered rendered = renderer.render(campaign, action, context);
             Instant now = context.now();
-            Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(), action.id(), 0, 1,
-                    now.plus(config.lease()), rendered.request(), rendered.credentials(), null);
+            Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(),
+                    ActionUrl.parse(action.url()).hostKey(), action.id(), 0, 1, now.plus(config.lease()),
+                    rendered.request(), rendered.credentials(), null);
             List<String> secrets = action.signingSecret() == null ? List.of() : List.of(action.signingSecret());
-            return deliveries.insertTest(deliveryId, campaign.id(), context.userId(), action.id(), rendered.request(),
-                    rendered.credentials(), now, claim.lockedUntil())
+            return deliveries.insertTest(claim, now)
                     .chain(() -> sender.send(deliveryId.toString(), rendered.request(), rendered.credentials(),
                             secrets, Duration.parse(action.timeout())))
                     .chain(result -> {

@@ -40,6 +40,9 @@ public class RetryPolicy {
         if (result.succeeded()) {
             return new Decision(DeliveryStatus.DELIVERED, null, null);
         }
+        if (result.blocked()) {
+            return new Decision(DeliveryStatus.FAILED, "DESTINATION_BLOCKED", null);
+        }
         boolean retryable = result.statusCode() == null || result.statusCode() >= 500
                 || RETRIED_STATUSES.contains(result.statusCode());
         if (!retryable) {

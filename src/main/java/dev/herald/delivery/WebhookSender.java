@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,11 +15,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import dev.herald.campaign.ActionUrl;
 import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.core.http.HttpClient;
@@ -36,9 +39,11 @@ public class WebhookSender {
     private static final int RESPONSE_HEADERS_LIMIT = 64;
 
     private final HttpClient client;
+    private final DestinationPolicy destinations;
     private final Clock clock;
 
-    public WebhookSender(Vertx vertx, Clock clock, DeliveryConfig config) {
+    public WebhookSender(Vertx vertx, DestinationPolicy destinations, Clock clock, DeliveryConfig config) {
+        this.destinations = destinations;
         this.clock = clock;
         this.client = vertx.createHttpClient(new HttpClientOptions()
                 .setMaxPoolSize(config.connectionsPerHost())
@@ -54,11 +59,28 @@ public class WebhookSender {
     }
 
     /**
-     * Sends the request. {@code secrets} sign it (one signature each, space-separated); the
-     * result is never a failure: errors and timeouts are results too.
+     * Checks the destination, then sends the request to the address that passed the check.
+     * {@code secrets} sign it (one signature each, space-separated). The result is never a
+     * failure: a refused destination, errors and timeouts are results too.
      */
     public Uni<AttemptResult> send(String deliveryId, RenderedRequest request, String credentials,
             List<String> secrets, Duration timeout) {
+        Instant startedAt = Sql.millis(clock.instant());
+        String host;
+        try {
+            host = ActionUrl.parse(request.url()).host();
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(AttemptResult.error(startedAt, 0, "invalid URL", false));
+        }
+        return destinations.resolve(host)
+                .chain(target -> send(deliveryId, request, credentials, secrets, timeout, target.address()))
+                .onFailure(DestinationPolicy.Blocked.class)
+                .recoverWithItem(e -> AttemptResult.blocked(startedAt, e.getMessage()))
+                .onFailure().recoverWithItem(e -> AttemptResult.error(startedAt, 0, describe(e), false));
+    }
+
+    private Uni<AttemptResult> send(String deliveryId, RenderedRequest request, String credentials,
+            List<String> secrets, Duration timeout, InetAddress address) {
         Instant startedAt = Sql.millis(clock.instant());
         long start = System.nanoTime();
         RequestOptions options;
@@ -68,9 +90,10 @@ public class WebhookSender {
                     .setMethod(HttpMethod.valueOf(request.method()))
                     .setFollowRedirects(false)
                     .setConnectTimeout(timeout.toMillis());
+            // Connect to the address that was checked; Host and TLS server name stay the URL's.
+            options.setServer(SocketAddress.inetSocketAddress(options.getPort(), address.getHostAddress()));
         } catch (RuntimeException e) {
-            return Uni.createFrom().item(new AttemptResult(startedAt, 0, null, "invalid URL: " + e.getMessage(),
-                    false, null, null));
+            return Uni.createFrom().item(AttemptResult.error(startedAt, 0, "invalid URL: " + e.getMessage(), false));
         }
         request.headers().forEach(options::putHeader);
         if (credentials != null) {
@@ -94,8 +117,8 @@ public class WebhookSender {
         return client.request(options)
                 .invoke(sent::set)
                 .chain(r -> request.body() == null ? r.send() : r.send(Buffer.buffer(request.body())))
-                .chain(response -> readBody(response).map(body -> new AttemptResult(startedAt, elapsed(start),
-                        response.statusCode(), null, false, headers(response), body)))
+                .chain(response -> readBody(response).map(body -> AttemptResult.response(startedAt, elapsed(start),
+                        response.statusCode(), headers(response), body)))
                 .ifNoItem().after(timeout).failWith(TimeoutException::new)
                 .onFailure().recoverWithItem(e -> {
                     HttpClientRequest r = sent.get();
@@ -105,7 +128,7 @@ public class WebhookSender {
                     boolean timedOut = e instanceof TimeoutException
                             || (e.getMessage() != null && e.getMessage().contains("timed out"));
                     String error = timedOut ? "timed out after " + timeout.toMillis() + " ms" : describe(e);
-                    return new AttemptResult(startedAt, elapsed(start), null, error, timedOut, null, null);
+                    return AttemptResult.error(startedAt, elapsed(start), error, timedOut);
                 });
     }
 

@@ -44,7 +44,7 @@ public class RunRepository {
      * actions 0 to i; the dispatcher moves it when the previous action ends. Returns the audience size.
      */
     public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, UUID[] actionIds,
-            long[] offsetsMs, Instant now) {
+            String[] hosts, long[] offsetsMs, Instant now) {
         Integer[] indexes = new Integer[actionIds.length];
         Long[] offsets = new Long[actionIds.length];
         for (int i = 0; i < actionIds.length; i++) {
@@ -55,14 +55,15 @@ public class RunRepository {
                 + " INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
                 + " SELECT $1, $2, u.id, $3 FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4))"
                 + " RETURNING id, user_id),"
-                + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, action_id, action_index,"
+                + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, host, action_id, action_index,"
                 + "   status, due_at, created_at, updated_at)"
-                + " SELECT $1, e.id, $2, e.user_id, a.action_id, a.action_index, 'PENDING',"
+                + " SELECT $1, e.id, $2, e.user_id, a.host, a.action_id, a.action_index, 'PENDING',"
                 + "   $3 + a.offset_ms * interval '1 millisecond', $3, $3"
-                + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $7::bigint[]) AS a(action_id, action_index, offset_ms))"
+                + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $7::bigint[], $8::text[])"
+                + "   AS a(action_id, action_index, offset_ms, host))"
                 + " SELECT count(*)::int AS audience FROM e")
                 .execute(Tuple.from(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
-                        offsets }))
+                        offsets, hosts }))
                 .chain(rows -> {
                     int audience = rows.iterator().next().getInteger("audience");
                     return client.preparedQuery("UPDATE runs SET audience_size = $2 WHERE id = $1")

@@ -9,6 +9,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.herald.campaign.Action;
+import dev.herald.campaign.ActionUrl;
 import dev.herald.campaign.Campaign;
 import dev.herald.delivery.Dispatcher;
 import dev.herald.platform.Ids;
@@ -59,16 +60,18 @@ public class RunService {
         Instant now = Sql.millis(clock.instant());
         List<Action> actions = campaign.actions();
         UUID[] actionIds = new UUID[actions.size()];
+        String[] hosts = new String[actions.size()];
         long[] offsets = new long[actions.size()];
         long offset = 0;
         for (int i = 0; i < actions.size(); i++) {
             actionIds[i] = actions.get(i).id();
+            hosts[i] = ActionUrl.parse(actions.get(i).url()).hostKey();
             offset += Duration.parse(actions.get(i).delay()).toMillis();
             offsets[i] = offset;
         }
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
-                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, offsets, now)))
+                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, hosts, offsets, now)))
                 .map(audience -> new SendResult(runId, audience))
                 .invoke(dispatcher::wakeUp);
     }

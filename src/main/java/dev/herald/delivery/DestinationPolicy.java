@@ -1,0 +1,146 @@
+package dev.herald.delivery;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Keeps webhooks away from private networks (contract section 5). A host is resolved, every
+ * address it resolves to is checked, and the request is then sent to the address that passed, so
+ * a second DNS answer cannot point it elsewhere. {@code herald.delivery.allowed-networks} opens
+ * exceptions.
+ */
+@Singleton
+public class DestinationPolicy {
+
+    /** Where a request may go: the checked address to connect to. */
+    public record Target(InetAddress address) {
+    }
+
+    /** The request may not go there; the message says why. */
+    public static final class Blocked extends RuntimeException {
+        public Blocked(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private static final Network CARRIER_GRADE_NAT = Network.parse("100.64.0.0/10");
+    private static final Network THIS_NETWORK = Network.parse("0.0.0.0/8");
+    private static final Network BROADCAST = Network.parse("255.255.255.255/32");
+    private static final Network RESERVED = Network.parse("240.0.0.0/4");
+    private static final Network UNIQUE_LOCAL = Network.parse("fc00::/7");
+    private static final Network NAT64 = Network.parse("64:ff9b::/96");
+    private static final Network IPV4_COMPATIBLE = Network.parse("::/96");
+
+    private final List<Network> allowed;
+
+    @Inject
+    public DestinationPolicy(DeliveryConfig config) {
+        this(config.allowedNetworks().orElse(List.of()));
+    }
+
+    DestinationPolicy(List<String> allowedNetworks) {
+        this.allowed = allowedNetworks.stream().filter(text -> !text.isBlank()).map(Network::parse).toList();
+    }
+
+    /**
+     * Resolves a host (off the event loop: name lookups block) and picks the first address that
+     * is allowed; fails with {@link Blocked} when any address is refused, since a name that
+     * resolves to a private address anywhere is not one to trust.
+     */
+    public Uni<Target> resolve(String host) {
+        return Uni.createFrom().item(() -> lookUp(host))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .map(addresses -> {
+                    for (InetAddress address : addresses) {
+                        Optional<String> refused = refusal(address);
+                        if (refused.isPresent()) {
+                            throw new Blocked(host + " resolves to " + address.getHostAddress() + ", "
+                                    + refused.get() + "; allow it with herald.delivery.allowed-networks");
+                        }
+                    }
+                    return new Target(addresses[0]);
+                });
+    }
+
+    /** For a host written as an IP address, why it is refused; empty for names and allowed addresses. */
+    public Optional<String> literalProblem(String host) {
+        if (!host.matches("^[0-9.]+$") && !host.contains(":")) {
+            return Optional.empty();
+        }
+        try {
+            InetAddress address = InetAddress.getByName(host);
+            return refusal(address).map(reason -> "'" + host + "' is " + reason
+                    + "; webhooks may not go to private networks (herald.delivery.allowed-networks opens exceptions)");
+        } catch (UnknownHostException e) {
+            return Optional.of("'" + host + "' is not a valid IP address");
+        }
+    }
+
+    /** Why an address is refused, or empty when it may be used. */
+    public Optional<String> refusal(InetAddress address) {
+        for (Network network : allowed) {
+            if (network.contains(address)) {
+                return Optional.empty();
+            }
+        }
+        String reason = reason(address);
+        if (reason == null && address instanceof Inet6Address
+                && (NAT64.contains(address) || (IPV4_COMPATIBLE.contains(address) && !address.isAnyLocalAddress()
+                        && !address.isLoopbackAddress()))) {
+            byte[] bytes = address.getAddress();
+            try {
+                InetAddress embedded = InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16));
+                return refusal(embedded).map(r -> "an IPv6 form of " + embedded.getHostAddress() + " (" + r + ")");
+            } catch (UnknownHostException e) {
+                return Optional.of("not a usable address");
+            }
+        }
+        return Optional.ofNullable(reason);
+    }
+
+    private static String reason(InetAddress address) {
+        if (address.isAnyLocalAddress() || THIS_NETWORK.contains(address)) {
+            return "an unspecified address";
+        }
+        if (address.isLoopbackAddress()) {
+            return "a loopback address";
+        }
+        if (address.isLinkLocalAddress()) {
+            return "a link-local address (cloud metadata lives there)";
+        }
+        if (address.isSiteLocalAddress()) {
+            return "a private address";
+        }
+        if (address.isMulticastAddress()) {
+            return "a multicast address";
+        }
+        if (CARRIER_GRADE_NAT.contains(address)) {
+            return "a carrier-grade NAT address";
+        }
+        if (UNIQUE_LOCAL.contains(address)) {
+            return "a unique-local address";
+        }
+        if (BROADCAST.contains(address) || RESERVED.contains(address)) {
+            return "a reserved address";
+        }
+        return null;
+    }
+
+    private static InetAddress[] lookUp(String host) {
+        try {
+            return InetAddress.getAllByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("cannot resolve " + host, e);
+        }
+    }
+}
