@@ -26,6 +26,7 @@ public record Action(
         Integer maxAttempts) {
 
     public static final String SECRET_PREFIX = "whsec_";
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** The action as reads show it: the signing secret reduced to its last four characters. */
     public Action masked() {
@@ -40,6 +41,13 @@ public record Action(
     public Action withId(UUID newId) {
         return new Action(newId, type, name, delay, condition, method, url, contentType, data, body, headers,
                 signingSecret, timeout, maxAttempts);
+    }
+
+    /** A new secret: whsec_ and the base64 of 32 random bytes. */
+    public static String newSecret() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return SECRET_PREFIX + java.util.Base64.getEncoder().encodeToString(bytes);
     }
 
     public static String maskSecret(String secret) {

@@ -1,9 +1,12 @@
 package dev.herald.campaign;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -24,7 +27,8 @@ public record Campaign(
         Instant updatedAt,
         Instant startedAt,
         Instant finishedAt,
-        Instant nextRunAt) {
+        Instant nextRunAt,
+        @JsonIgnore Map<UUID, List<RetiredSecret>> retiredSecrets) {
 
     public Campaign masked() {
         return withActions(actions.stream().map(Action::masked).toList());
@@ -32,7 +36,24 @@ public record Campaign(
 
     public Campaign withActions(List<Action> newActions) {
         return new Campaign(id, name, description, status, audience, delivery, limits, exitOn, newActions,
-                createdAt, updatedAt, startedAt, finishedAt, nextRunAt);
+                createdAt, updatedAt, startedAt, finishedAt, nextRunAt, retiredSecrets);
+    }
+
+    /** The secrets that sign an action's requests at {@code now}: the current one, then retired ones. */
+    public List<String> signingSecrets(UUID actionId, Instant now) {
+        Action action = action(actionId);
+        List<String> secrets = new ArrayList<>();
+        if (action != null && action.signingSecret() != null) {
+            secrets.add(action.signingSecret());
+        }
+        if (retiredSecrets != null) {
+            for (RetiredSecret retired : retiredSecrets.getOrDefault(actionId, List.of())) {
+                if (retired.until().isAfter(now)) {
+                    secrets.add(retired.secret());
+                }
+            }
+        }
+        return secrets;
     }
 
     public Action action(UUID actionId) {

@@ -2,12 +2,14 @@ package dev.herald.campaign;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.herald.platform.Json;
@@ -25,16 +27,19 @@ public class CampaignRepository {
 
     private static final String COLUMNS = "id, name, description, status, delivery::text AS delivery, "
             + "audience::text AS audience, limits::text AS limits, exit_on::text AS exit_on, actions::text AS actions, "
-            + "created_at, updated_at, started_at, finished_at, next_run_at";
+            + "created_at, updated_at, started_at, finished_at, next_run_at, retired_secrets::text AS retired_secrets";
 
     private final Pool pool;
     private final Json json;
     private final ObjectReader actionsReader;
+    private final ObjectReader retiredReader;
 
     public CampaignRepository(Pool pool, Json json) {
         this.pool = pool;
         this.json = json;
         this.actionsReader = json.mapper().readerForListOf(Action.class);
+        this.retiredReader = json.mapper().readerFor(new TypeReference<Map<UUID, List<RetiredSecret>>>() {
+        });
     }
 
     public Uni<Campaign> insert(Campaign c) {
@@ -55,6 +60,20 @@ public class CampaignRepository {
     public Uni<Campaign> find(SqlClient client, UUID id) {
         return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1")
                 .execute(Tuple.of(id)).map(this::first);
+    }
+
+    /** Reads a campaign and locks it for an update in the same transaction. */
+    public Uni<Campaign> findForUpdate(SqlClient client, UUID id) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1 FOR UPDATE")
+                .execute(Tuple.of(id)).map(this::first);
+    }
+
+    /** Stores new signing secrets of a campaign's actions and the secrets they replaced. */
+    public Uni<Void> updateSecrets(SqlClient client, UUID id, List<Action> actions,
+            Map<UUID, List<RetiredSecret>> retired, Instant now) {
+        return client.preparedQuery("UPDATE campaigns SET actions = $2::text::json, retired_secrets = $3::text::json,"
+                + " updated_at = $4 WHERE id = $1")
+                .execute(Tuple.of(id, json.write(actions), json.write(retired), Sql.ts(now))).replaceWithVoid();
     }
 
     public Uni<List<Campaign>> findAll(List<UUID> ids) {
@@ -114,12 +133,14 @@ public class CampaignRepository {
     private Campaign map(Row row) {
         try {
             List<Action> actions = actionsReader.readValue(row.getString("actions"));
+            String retiredJson = row.getString("retired_secrets");
+            Map<UUID, List<RetiredSecret>> retired = retiredJson == null ? Map.of() : retiredReader.readValue(retiredJson);
             return new Campaign(row.getUUID("id"), row.getString("name"), row.getString("description"),
                     CampaignStatus.valueOf(row.getString("status")), json.tree(row.getString("audience")),
                     json.read(row.getString("delivery"), Delivery.class), json.tree(row.getString("limits")),
                     json.tree(row.getString("exit_on")), actions, Sql.instant(row, "created_at"),
                     Sql.instant(row, "updated_at"), Sql.instant(row, "started_at"), Sql.instant(row, "finished_at"),
-                    Sql.instant(row, "next_run_at"));
+                    Sql.instant(row, "next_run_at"), retired);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("Stored actions cannot be read", e);
         }

@@ -19,9 +19,14 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
+import dev.herald.delivery.CampaignStats;
 import dev.herald.delivery.PreviewRequest;
 import dev.herald.delivery.PreviewResult;
 import dev.herald.delivery.PreviewService;
+import dev.herald.delivery.ReplayRequest;
+import dev.herald.delivery.ReplayResult;
+import dev.herald.delivery.ReplayService;
+import dev.herald.delivery.StatsService;
 import dev.herald.delivery.TestSendResult;
 import dev.herald.platform.Api;
 import dev.herald.platform.Ids;
@@ -43,11 +48,26 @@ public class CampaignResource {
     private final CampaignService campaigns;
     private final RunService runs;
     private final PreviewService previews;
+    private final ReplayService replays;
+    private final StatsService stats;
 
-    public CampaignResource(CampaignService campaigns, RunService runs, PreviewService previews) {
+    public CampaignResource(CampaignService campaigns, RunService runs, PreviewService previews,
+            ReplayService replays, StatsService stats) {
         this.campaigns = campaigns;
         this.runs = runs;
         this.previews = previews;
+        this.replays = replays;
+        this.stats = stats;
+    }
+
+    @GET
+    @Path("/{id}/stats")
+    @Operation(summary = "Deliveries by status, success rate, latency p50/p95/p99, per action, and a time series "
+            + "of deliveries created per bucket (default PT1H) between since (default: the campaign's creation) "
+            + "and until (default: now)")
+    public Uni<CampaignStats> stats(@PathParam("id") String id, @QueryParam("since") String since,
+            @QueryParam("until") String until, @QueryParam("bucket") String bucket) {
+        return campaigns.get(id(id)).chain(campaign -> stats.stats(campaign, since, until, bucket));
     }
 
     @POST
@@ -149,6 +169,22 @@ public class CampaignResource {
             + "delivery with test: true")
     public Uni<TestSendResult> testSend(@PathParam("id") String id, PreviewRequest request) {
         return campaigns.get(id(id)).chain(campaign -> previews.testSend(campaign, request));
+    }
+
+    @POST
+    @Path("/{id}/deliveries/retry")
+    @Operation(summary = "Send a campaign's FAILED deliveries again; narrow by reason and by since (when they "
+            + "failed). Answers how many were put back to PENDING.")
+    public Uni<ReplayResult> retryDeliveries(@PathParam("id") String id, ReplayRequest request) {
+        return campaigns.get(id(id)).chain(campaign -> replays.retryAll(campaign.id(), request));
+    }
+
+    @POST
+    @Path("/{id}/actions/{actionId}/rotate-secret")
+    @Operation(summary = "Give an action a new signing secret, shown in this answer only; the old one keeps "
+            + "signing beside it for herald.signing.rotation-overlap")
+    public Uni<RotatedSecret> rotateSecret(@PathParam("id") String id, @PathParam("actionId") String actionId) {
+        return campaigns.rotateSecret(id(id), Ids.parse(actionId, "action"));
     }
 
     private static UUID id(String id) {

@@ -12,6 +12,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.herald.delivery.DeliveryRepository;
+import dev.herald.delivery.Wakeups;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
@@ -26,16 +27,56 @@ public class CampaignService {
     private final CampaignRepository campaigns;
     private final CampaignValidator validator;
     private final DeliveryRepository deliveries;
+    private final Wakeups wakeups;
+    private final SigningConfig signing;
     private final Pool pool;
     private final Clock clock;
 
     public CampaignService(CampaignRepository campaigns, CampaignValidator validator, DeliveryRepository deliveries,
-            Pool pool, Clock clock) {
+            Wakeups wakeups, SigningConfig signing, Pool pool, Clock clock) {
         this.campaigns = campaigns;
         this.validator = validator;
         this.deliveries = deliveries;
+        this.wakeups = wakeups;
+        this.signing = signing;
         this.pool = pool;
         this.clock = clock;
+    }
+
+    /**
+     * Gives an action a new signing secret. The old one keeps signing beside it for
+     * {@code herald.signing.rotation-overlap}, so receivers can switch without losing a webhook.
+     */
+    public Uni<RotatedSecret> rotateSecret(UUID id, UUID actionId) {
+        Instant now = now();
+        String secret = Action.newSecret();
+        return pool.withTransaction(conn -> campaigns.findForUpdate(conn, id).chain(campaign -> {
+            if (campaign == null) {
+                throw notFound(id);
+            }
+            if (campaign.status() == CampaignStatus.FINISHED) {
+                throw finished(id);
+            }
+            Action action = campaign.action(actionId);
+            if (action == null) {
+                throw ProblemException.notFound("action of campaign " + id, actionId.toString());
+            }
+            Map<UUID, List<RetiredSecret>> retired = new HashMap<>();
+            campaign.retiredSecrets().forEach((actionKey, secrets) -> retired.put(actionKey,
+                    secrets.stream().filter(r -> r.until().isAfter(now)).toList()));
+            Instant until = null;
+            if (action.signingSecret() != null) {
+                until = now.plus(signing.rotationOverlap());
+                List<RetiredSecret> forAction = new java.util.ArrayList<>(retired.getOrDefault(actionId, List.of()));
+                forAction.add(new RetiredSecret(action.signingSecret(), until));
+                retired.put(actionId, forAction);
+            }
+            List<Action> actions = campaign.actions().stream()
+                    .map(a -> a.id().equals(actionId) ? a.withSecret(secret) : a).toList();
+            Instant previousUntil = until;
+            return campaigns.updateSecrets(conn, id, actions, retired, now)
+                    .map(ignored -> new RotatedSecret(actionId, secret, previousUntil));
+        }));
     }
 
     /** Creates a DRAFT campaign; the answer shows the signing secrets this once. */
@@ -43,7 +84,7 @@ public class CampaignService {
         CampaignValidator.Checked c = validator.check(request, null);
         Instant now = now();
         Campaign campaign = new Campaign(Ids.newId(), c.name(), c.description(), CampaignStatus.DRAFT, c.audience(),
-                c.delivery(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null);
+                c.delivery(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null, Map.of());
         return campaigns.insert(campaign);
     }
 
@@ -83,8 +124,10 @@ public class CampaignService {
                 }));
     }
 
+    /** Starts or resumes a campaign; held deliveries that are due go out at once. */
     public Uni<Campaign> start(UUID id) {
-        return transition(id, CampaignStatus.startableFrom(), CampaignStatus.ACTIVE, "start");
+        return transition(id, CampaignStatus.startableFrom(), CampaignStatus.ACTIVE, "start")
+                .call(started -> wakeups.wakeAll());
     }
 
     public Uni<Campaign> pause(UUID id) {

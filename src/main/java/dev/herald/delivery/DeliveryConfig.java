@@ -19,6 +19,10 @@ public interface DeliveryConfig {
     @WithDefault("PT2M")
     Duration lease();
 
+    /** At shutdown, how long requests in flight may take to finish before they are given back. */
+    @WithDefault("PT10S")
+    Duration shutdownGrace();
+
     /** The safety-net poll; a send wakes the dispatcher at once. */
     @WithDefault("1s")
     String pollInterval();

@@ -120,6 +120,24 @@ public class DeliveryRepository {
                 .replaceWithVoid();
     }
 
+    /** FAILED → PENDING now, attempts counted from one again; false when it was not FAILED. */
+    public Uni<Boolean> replay(UUID id, Instant now) {
+        return pool.preparedQuery(REPLAY + " WHERE d.id = $2 AND d.status = 'FAILED'"
+                + " AND d.campaign_id = c.id AND c.status <> 'FINISHED'")
+                .execute(Tuple.of(Sql.ts(now), id)).map(rows -> rows.rowCount() > 0);
+    }
+
+    /** Replays a campaign's FAILED deliveries, of one reason and finished since a time if given. */
+    public Uni<Integer> replayAll(UUID campaignId, String reason, Instant since, Instant now) {
+        return pool.preparedQuery(REPLAY + " WHERE d.campaign_id = $2 AND d.status = 'FAILED'"
+                + " AND d.campaign_id = c.id AND c.status <> 'FINISHED' AND NOT d.test"
+                + " AND ($3::text IS NULL OR d.reason = $3) AND ($4::timestamptz IS NULL OR d.finished_at >= $4)")
+                .execute(Tuple.of(Sql.ts(now), campaignId, reason, Sql.ts(since))).map(RowSet::rowCount);
+    }
+
+    private static final String REPLAY = "UPDATE deliveries d SET status = 'PENDING', reason = NULL, due_at = $1,"
+            + " attempt_count = 0, locked_until = NULL, finished_at = NULL, updated_at = $1 FROM campaigns c";
+
     /** Cancels a campaign's deliveries that have not been sent (finish). */
     public Uni<Integer> cancelPending(SqlClient client, UUID campaignId, String reason, Instant now) {
         return client.preparedQuery("UPDATE deliveries SET status = 'CANCELLED', reason = $2, updated_at = $3,"

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -28,9 +29,18 @@ import io.smallrye.mutiny.Uni;
 public class DeliveryResource {
 
     private final DeliveryRepository deliveries;
+    private final ReplayService replays;
 
-    public DeliveryResource(DeliveryRepository deliveries) {
+    public DeliveryResource(DeliveryRepository deliveries, ReplayService replays) {
         this.deliveries = deliveries;
+        this.replays = replays;
+    }
+
+    @POST
+    @Path("/{id}/retry")
+    @Operation(summary = "Send a FAILED delivery again now: same request, same webhook-id, attempts counted anew")
+    public Uni<DeliveryView> retry(@PathParam("id") String id) {
+        return replays.retry(Ids.parse(id, "delivery"));
     }
 
     @GET

@@ -7,12 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.jboss.logging.Logger;
@@ -23,6 +25,7 @@ import dev.herald.campaign.CampaignRepository;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import dev.herald.profile.UserRepository;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.smallrye.mutiny.Uni;
@@ -52,6 +55,9 @@ public class Dispatcher {
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
     private final AtomicBoolean saturated = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Deliveries this instance has claimed and not yet recorded or given back. */
+    private final Map<UUID, Claimed> claimed = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     public Dispatcher(DeliveryRepository deliveries, CampaignRepository campaigns, UserRepository users,
             RequestRenderer renderer, WebhookSender sender, RetryPolicy retryPolicy, HostGuards hostGuards,
@@ -88,7 +94,42 @@ public class Dispatcher {
         return inFlight.get();
     }
 
+    void onShutdown(@Observes ShutdownEvent event) {
+        stop(config.shutdownGrace());
+    }
+
+    /**
+     * Stops claiming, lets requests in flight finish for up to {@code grace}, then gives back
+     * what is left so another instance takes it at once instead of when the lease ends. A request
+     * given back while in flight may still arrive: it would arrive twice, with one webhook-id.
+     */
+    public void stop(Duration grace) {
+        stopping = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!claimed.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<Claimed> left = List.copyOf(claimed.values());
+        if (left.isEmpty()) {
+            return;
+        }
+        LOG.infof("Giving back %d deliveries still in flight at shutdown", left.size());
+        Instant now = Sql.millis(clock.instant());
+        Uni.join().all(left.stream().map(c -> deliveries.release(c, now, now)).toList()).andCollectFailures()
+                .await().atMost(Duration.ofSeconds(10));
+        left.forEach(c -> claimed.remove(c.id()));
+    }
+
     private void pump() {
+        if (stopping) {
+            pumpDone(false);
+            return;
+        }
         int room = config.maxInFlight() - inFlight.get();
         if (room <= 0) {
             saturated.set(true);
@@ -98,6 +139,7 @@ public class Dispatcher {
         int wanted = Math.min(room, config.batchSize());
         Instant now = Sql.millis(clock.instant());
         deliveries.claim(now, now.plus(config.lease()), wanted, hostGuards.unavailable())
+                .invoke(batch -> batch.forEach(c -> claimed.put(c.id(), c)))
                 .call(this::prepareAndSend)
                 .subscribe().with(
                         claimed -> pumpDone(claimed.size() == wanted),
@@ -166,8 +208,7 @@ public class Dispatcher {
 
     private void send(Claimed claim, Campaign campaign, Action action) {
         inFlight.incrementAndGet();
-        List<String> secrets = action == null || action.signingSecret() == null ? List.of()
-                : List.of(action.signingSecret());
+        List<String> secrets = campaign == null ? List.of() : campaign.signingSecrets(claim.actionId(), clock.instant());
         Duration timeout = Duration.parse(action == null ? "PT15S" : action.timeout());
         hostGuards.call(claim.host(),
                 () -> sender.send(claim.id().toString(), claim.request(), claim.credentials(), secrets, timeout))
@@ -184,7 +225,7 @@ public class Dispatcher {
                     Instant now = Sql.millis(clock.instant());
                     Instant openUntil = hostGuards.openUntil(claim.host());
                     Instant due = openUntil != null && openUntil.isAfter(now) ? openUntil : now.plusSeconds(1);
-                    return deliveries.release(claim, due, now);
+                    return deliveries.release(claim, due, now).eventually(() -> claimed.remove(claim.id()));
                 })
                 .onTermination().invoke(() -> {
                     inFlight.decrementAndGet();
@@ -207,11 +248,13 @@ public class Dispatcher {
     private Uni<Void> record(Claimed claim, Campaign campaign, AttemptResult result, RetryPolicy.Decision decision,
             Instant now) {
         Long nextActionDelay = nextActionDelay(campaign, claim);
-        return deliveries.record(claim, result, decision, now, nextActionDelay).invoke(() -> {
-            if (decision.status().isFinal() && nextActionDelay != null && nextActionDelay == 0) {
-                wakeUp();
-            }
-        });
+        return deliveries.record(claim, result, decision, now, nextActionDelay)
+                .eventually(() -> claimed.remove(claim.id()))
+                .invoke(() -> {
+                    if (decision.status().isFinal() && nextActionDelay != null && nextActionDelay == 0) {
+                        wakeUp();
+                    }
+                });
     }
 
     private static Long nextActionDelay(Campaign campaign, Claimed claim) {

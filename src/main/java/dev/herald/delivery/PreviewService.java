@@ -66,7 +66,7 @@ public class PreviewService {
             Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(),
                     ActionUrl.parse(action.url()).hostKey(), action.id(), 0, 1, now.plus(config.lease()),
                     rendered.request(), rendered.credentials(), null);
-            List<String> secrets = action.signingSecret() == null ? List.of() : List.of(action.signingSecret());
+            List<String> secrets = campaign.signingSecrets(action.id(), now);
             return deliveries.insertTest(claim, now)
                     .chain(() -> sender.send(deliveryId.toString(), rendered.request(), rendered.credentials(),
                             secrets, Duration.parse(action.timeout())))

@@ -12,6 +12,7 @@ import dev.herald.campaign.Action;
 import dev.herald.campaign.ActionUrl;
 import dev.herald.campaign.Campaign;
 import dev.herald.delivery.Dispatcher;
+import dev.herald.delivery.Wakeups;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.Page;
@@ -27,12 +28,14 @@ public class RunService {
 
     private final RunRepository runs;
     private final Dispatcher dispatcher;
+    private final Wakeups wakeups;
     private final Json json;
     private final Clock clock;
 
-    public RunService(RunRepository runs, Dispatcher dispatcher, Json json, Clock clock) {
+    public RunService(RunRepository runs, Dispatcher dispatcher, Wakeups wakeups, Json json, Clock clock) {
         this.runs = runs;
         this.dispatcher = dispatcher;
+        this.wakeups = wakeups;
         this.json = json;
         this.clock = clock;
     }
@@ -71,7 +74,8 @@ public class RunService {
         }
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
-                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, hosts, offsets, now)))
+                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, hosts, offsets, now))
+                .call(() -> wakeups.onCommit(conn)))
                 .map(audience -> new SendResult(runId, audience))
                 .invoke(dispatcher::wakeUp);
     }
