@@ -53,6 +53,7 @@ public class Dispatcher {
 
     private final AtomicBoolean pumping = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
+    /** The last claim left hosts out (or found no room): a finished request should claim again. */
     private final AtomicBoolean saturated = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deliveries this instance has claimed and not yet recorded or given back. */
@@ -138,7 +139,11 @@ public class Dispatcher {
         }
         int wanted = Math.min(room, config.batchSize());
         Instant now = Sql.millis(clock.instant());
-        deliveries.claim(now, now.plus(config.lease()), wanted, hostGuards.unavailable())
+        List<String> busyHosts = hostGuards.unavailable();
+        if (!busyHosts.isEmpty()) {
+            saturated.set(true);
+        }
+        deliveries.claim(now, now.plus(config.lease()), wanted, busyHosts)
                 .invoke(batch -> batch.forEach(c -> claimed.put(c.id(), c)))
                 .call(this::prepareAndSend)
                 .subscribe().with(

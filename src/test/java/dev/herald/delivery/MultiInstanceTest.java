@@ -1,0 +1,207 @@
+package dev.herald.delivery;
+
+import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.send;
+import static dev.herald.support.Http.userId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.campaign.CampaignRepository;
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import dev.herald.profile.UserRepository;
+import dev.herald.support.MovableClock;
+import dev.herald.support.Receiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Several dispatchers over one database, as several instances of Herald would run: every
+ * webhook is sent once, a dead instance's claims are taken over when their lease ends, a NOTIFY
+ * from elsewhere wakes a dispatcher, and a stopping one gives back what it holds.
+ */
+@QuarkusTest
+class MultiInstanceTest {
+
+    static final List<Receiver> receivers = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Inject
+    Dispatcher dispatcher;
+    @Inject
+    DeliveryRepository deliveries;
+    @Inject
+    CampaignRepository campaigns;
+    @Inject
+    UserRepository users;
+    @Inject
+    RequestRenderer renderer;
+    @Inject
+    WebhookSender sender;
+    @Inject
+    RetryPolicy retryPolicy;
+    @Inject
+    DeliveryConfig config;
+    @Inject
+    Json json;
+    @Inject
+    MovableClock clock;
+    @Inject
+    Pool pool;
+
+    @AfterAll
+    static void stop() {
+        receivers.forEach(Receiver::close);
+    }
+
+    private static Receiver receiver() {
+        Receiver receiver = new Receiver();
+        receivers.add(receiver);
+        return receiver;
+    }
+
+    /** Another instance's dispatcher: same database, its own guards and state. */
+    private Dispatcher otherInstance() {
+        return new Dispatcher(deliveries, campaigns, users, renderer, sender, retryPolicy,
+                new HostGuards(config, clock), config, json, clock);
+    }
+
+    /** A campaign whose single delivery per user comes due an hour after the send. */
+    private String laterCampaign(String name, Receiver receiver, String path, Object... extra) {
+        Map<String, Object> action = new java.util.LinkedHashMap<>();
+        action.put("url", receiver.url(path));
+        action.put("delay", "PT1H");
+        for (int i = 0; i < extra.length; i += 2) {
+            action.put((String) extra[i], extra[i + 1]);
+        }
+        return activeCampaign(name, List.of(action));
+    }
+
+    private static Map<String, Object> delivery(String campaign) {
+        String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
+        return admin().get("/api/v1/deliveries/{id}", id).then().extract().jsonPath().getMap("");
+    }
+
+    @Test
+    void twoDispatchersSendEveryWebhookOnce() {
+        Receiver receiver = receiver();
+        String prefix = "pair-" + UUID.randomUUID() + "-";
+        int count = 2000;
+        pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
+                + " SELECT $1 || g, '{}', $2, $2 FROM generate_series(1, $3) g")
+                .execute(Tuple.of(prefix, Sql.ts(clock.instant()), count)).await().indefinitely();
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(prefix + i);
+        }
+        String campaign = laterCampaign("two dispatchers", receiver, "/pair");
+        admin().body(Map.of("userIds", ids)).post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202)
+                .body("audienceSize", equalTo(count));
+
+        Dispatcher other = otherInstance();
+        clock.advance(Duration.ofMinutes(61));
+        dispatcher.wakeUp();
+        other.wakeUp();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> receiver.at("/pair").size() >= count);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> admin()
+                .get("/api/v1/campaigns/{id}/stats", campaign).then().extract().<Integer> path("counts.DELIVERED")
+                == count);
+
+        List<Receiver.Received> got = receiver.at("/pair");
+        Set<String> webhookIds = new HashSet<>();
+        got.forEach(r -> webhookIds.add(r.header("webhook-id")));
+        assertThat(got).hasSize(count);
+        assertThat(webhookIds).hasSize(count);
+    }
+
+    @Test
+    void aDeadInstancesClaimIsTakenOverWhenItsLeaseEnds() {
+        Receiver receiver = receiver();
+        String user = userId("lease");
+        putUser(user, Map.of());
+        String campaign = laterCampaign("lease", receiver, "/lease");
+        send(campaign, List.of(user));
+        clock.advance(Duration.ofMinutes(61));
+
+        // An instance claims the delivery and dies before sending it.
+        Instant now = Sql.millis(clock.instant());
+        deliveries.claim(now, now.plus(config.lease()), 10_000, List.of()).await().indefinitely();
+        assertThat(delivery(campaign).get("status")).isEqualTo("SENDING");
+
+        dispatcher.wakeUp();
+        Receiver marker = receiver();
+        String markerUser = userId("lease-marker");
+        putUser(markerUser, Map.of());
+        send(activeCampaign("lease marker", List.of(Map.of("url", marker.url("/marker")))), List.of(markerUser));
+        marker.await("/marker", 1);
+        assertThat(receiver.at("/lease")).isEmpty();
+
+        clock.advance(config.lease().plusSeconds(1));
+        dispatcher.wakeUp();
+        receiver.await("/lease", 1);
+        Awaitility.await().until(() -> "DELIVERED".equals(delivery(campaign).get("status")));
+        assertThat(delivery(campaign).get("attemptCount")).isEqualTo(2);
+        assertThat(receiver.at("/lease")).hasSize(1);
+    }
+
+    @Test
+    void aNotifyFromAnotherInstanceWakesTheDispatcher() {
+        Receiver receiver = receiver();
+        String user = userId("notify");
+        putUser(user, Map.of());
+        String campaign = laterCampaign("notify", receiver, "/notify");
+        send(campaign, List.of(user));
+        clock.advance(Duration.ofMinutes(61));
+
+        // Tests poll once an hour: only the notification can start this send.
+        pool.query("NOTIFY " + Wakeups.CHANNEL).execute().await().indefinitely();
+        receiver.await("/notify", 1);
+    }
+
+    @Test
+    void aStoppingInstanceGivesBackWhatIsStillInFlight() {
+        Receiver receiver = receiver();
+        receiver.reply("/stopping", r -> {
+            UnreliableReceiverTest.pause(Duration.ofSeconds(2));
+            return Receiver.Reply.of(200);
+        });
+        String user = userId("stopping");
+        putUser(user, Map.of());
+        String campaign = laterCampaign("stopping", receiver, "/stopping", "timeout", "PT10S");
+        send(campaign, List.of(user));
+        clock.advance(Duration.ofMinutes(61));
+
+        Dispatcher other = otherInstance();
+        other.wakeUp();
+        receiver.await("/stopping", 1);
+        other.stop(Duration.ofMillis(100));
+        Map<String, Object> given = delivery(campaign);
+        assertThat(given.get("status")).isEqualTo("PENDING");
+        assertThat(given.get("attemptCount")).isEqualTo(0);
+
+        // The request given back was still in flight, so it arrives twice, with one webhook-id.
+        dispatcher.wakeUp();
+        receiver.await("/stopping", 2);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "DELIVERED".equals(delivery(campaign)
+                .get("status")));
+        List<Receiver.Received> got = receiver.at("/stopping");
+        assertThat(got.get(1).header("webhook-id")).isEqualTo(got.get(0).header("webhook-id"));
+    }
+}
