@@ -86,7 +86,8 @@ CREATE TABLE deliveries (
     status           text        NOT NULL CHECK (status IN ('PENDING', 'SENDING', 'DELIVERED', 'FAILED', 'SKIPPED', 'CANCELLED')),
     reason           text,
     test             boolean     NOT NULL DEFAULT false,
-    due_at           timestamptz NOT NULL,
+    -- When the delivery is next due; NULL while it waits for the entry's previous action to end.
+    due_at           timestamptz,
     locked_until     timestamptz,
     attempt_count    integer     NOT NULL DEFAULT 0,
     -- The rendered request (method, url without credentials, headers in sending order, body),

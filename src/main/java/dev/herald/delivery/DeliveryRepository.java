@@ -34,18 +34,19 @@ public class DeliveryRepository {
 
     /**
      * Claims due deliveries of active campaigns, oldest due first, skipping rows other instances
-     * hold, and hosts this instance cannot take more requests for. An action waits until the
-     * entry's previous action is final. The claim commits on its own, before any request is sent.
+     * hold, and hosts this instance cannot take more requests for. An entry's later actions have
+     * no due time until the previous action ends, so order needs no check here. Non-active
+     * campaigns are a filter rather than a join, so Postgres walks the due-time index in order and
+     * stops at the limit. The claim commits on its own, before any request is sent.
      */
     public Uni<List<Claimed>> claim(Instant now, Instant lockedUntil, int limit, List<String> skippedHosts) {
         return pool.preparedQuery("UPDATE deliveries d SET status = 'SENDING', locked_until = $2,"
                 + " attempt_count = d.attempt_count + 1, updated_at = $1"
-                + " FROM (SELECT x.id FROM deliveries x JOIN campaigns c ON c.id = x.campaign_id"
+                + " FROM (SELECT x.id FROM deliveries x"
                 + "   WHERE x.status IN ('PENDING', 'SENDING') AND x.due_at <= $1"
-                + "   AND (x.locked_until IS NULL OR x.locked_until <= $1) AND c.status = 'ACTIVE'"
+                + "   AND (x.locked_until IS NULL OR x.locked_until <= $1)"
+                + "   AND x.campaign_id <> ALL (SELECT c.id FROM campaigns c WHERE c.status <> 'ACTIVE')"
                 + "   AND NOT (x.host = ANY($4))"
-                + "   AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.entry_id = x.entry_id"
-                + "     AND p.action_index < x.action_index AND p.status IN ('PENDING', 'SENDING'))"
                 + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED) due"
                 + " WHERE d.id = due.id"
                 + " RETURNING d.id, d.campaign_id, d.entry_id, d.user_id, d.host, d.action_id, d.action_index,"
@@ -57,8 +58,8 @@ public class DeliveryRepository {
                     for (Row row : rows) {
                         out.add(new Claimed(row.getUUID("id"), row.getUUID("campaign_id"), row.getUUID("entry_id"),
                                 row.getString("user_id"), row.getString("host"), row.getUUID("action_id"),
-                                row.getInteger("action_index"),
-                                row.getInteger("attempt_count"), Sql.instant(row, "locked_until"),
+                                row.getInteger("action_index"), row.getInteger("attempt_count"),
+                                Sql.instant(row, "locked_until"),
                                 json.read(row.getString("request"), RenderedRequest.class),
                                 row.getString("credentials"), row.getString("trigger_data")));
                     }
@@ -75,37 +76,6 @@ public class DeliveryRepository {
                 .map(c -> Tuple.of(c.id(), json.write(c.request()), c.credentials())).toList();
         return pool.preparedQuery("UPDATE deliveries SET request = $2::text::json, credentials = $3 WHERE id = $1")
                 .executeBatch(batch).replaceWithVoid();
-    }
-
-    /**
-     * Records an attempt and the delivery's next state in one statement, if this claim still
-     * holds the delivery. When the delivery is final, the entry's next action becomes due
-     * {@code nextActionDelayMs} later.
-     */
-    public Uni<Void> record(Claimed claim, AttemptResult result, RetryPolicy.Decision decision, Instant now,
-            Long nextActionDelayMs) {
-        boolean isFinal = decision.status().isFinal();
-        Instant nextActionDue = isFinal && nextActionDelayMs != null ? now.plusMillis(nextActionDelayMs) : null;
-        Object[] params = { claim.id(), decision.status().name(), decision.reason(), Sql.ts(decision.nextAttemptAt()),
-                result == null ? null : result.statusCode(), result == null ? null : result.error(), Sql.ts(now),
-                isFinal ? Sql.ts(now) : null, Sql.ts(claim.lockedUntil()),
-                result == null ? null : Sql.ts(result.startedAt()), result == null ? 0 : result.latencyMs(),
-                result == null ? null : json.write(result.responseHeaders()),
-                result == null ? null : result.responseBody(), Sql.ts(nextActionDue) };
-        return pool.preparedQuery("WITH d AS (UPDATE deliveries SET status = $2, reason = $3,"
-                + " due_at = coalesce($4, due_at), locked_until = NULL,"
-                + " last_status_code = CASE WHEN $10::timestamptz IS NULL THEN last_status_code ELSE $5 END,"
-                + " last_error = CASE WHEN $10::timestamptz IS NULL THEN last_error ELSE $6 END,"
-                + " updated_at = $7, finished_at = $8"
-                + " WHERE id = $1 AND status = 'SENDING' AND locked_until = $9"
-                + " RETURNING id, attempt_count, entry_id, action_index),"
-                + " a AS (INSERT INTO attempts (delivery_id, number, started_at, latency_ms, status_code, error,"
-                + "   response_headers, response_body)"
-                + "   SELECT id, attempt_count, $10, $11, $5, $6, $12::text::jsonb, $13 FROM d WHERE $10::timestamptz IS NOT NULL)"
-                + " UPDATE deliveries n SET due_at = $14 FROM d"
-                + " WHERE $14::timestamptz IS NOT NULL AND n.entry_id = d.entry_id"
-                + " AND n.action_index = d.action_index + 1 AND n.status = 'PENDING'")
-                .execute(Tuple.from(params)).replaceWithVoid();
     }
 
     /**

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * A delivery as the API shows it. Lists leave out {@code request} and {@code attempts}; a
- * single read has both, with credentials masked.
+ * single read has both, with credentials masked. {@code dueAt} is absent while the delivery waits
+ * for the entry's previous action to end.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeliveryView(

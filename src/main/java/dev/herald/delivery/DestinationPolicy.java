@@ -3,9 +3,12 @@ package dev.herald.delivery;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -41,7 +44,14 @@ public class DestinationPolicy {
     private static final Network NAT64 = Network.parse("64:ff9b::/96");
     private static final Network IPV4_COMPATIBLE = Network.parse("::/96");
 
+    /** Names are looked up at most this often (off the event loop); addresses are checked every time. */
+    private static final Duration NAME_TTL = Duration.ofSeconds(30);
+
+    private record Resolved(InetAddress[] addresses, long until) {
+    }
+
     private final List<Network> allowed;
+    private final Map<String, Resolved> resolved = new ConcurrentHashMap<>();
 
     @Inject
     public DestinationPolicy(DeliveryConfig config) {
@@ -58,23 +68,38 @@ public class DestinationPolicy {
      * resolves to a private address anywhere is not one to trust.
      */
     public Uni<Target> resolve(String host) {
-        return Uni.createFrom().item(() -> lookUp(host))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .map(addresses -> {
-                    for (InetAddress address : addresses) {
+        Uni<InetAddress[]> addresses;
+        Resolved cached = resolved.get(host);
+        if (isLiteral(host)) {
+            addresses = Uni.createFrom().item(() -> lookUp(host));
+        } else if (cached != null && cached.until() > System.nanoTime()) {
+            addresses = Uni.createFrom().item(cached.addresses());
+        } else {
+            addresses = Uni.createFrom().item(() -> lookUp(host))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .invoke(found -> {
+                        if (resolved.size() > 10_000) {
+                            resolved.clear();
+                        }
+                        resolved.put(host, new Resolved(found, System.nanoTime() + NAME_TTL.toNanos()));
+                    });
+        }
+        return addresses
+                .map(found -> {
+                    for (InetAddress address : found) {
                         Optional<String> refused = refusal(address);
                         if (refused.isPresent()) {
                             throw new Blocked(host + " resolves to " + address.getHostAddress() + ", "
                                     + refused.get() + "; allow it with herald.delivery.allowed-networks");
                         }
                     }
-                    return new Target(addresses[0]);
+                    return new Target(found[0]);
                 });
     }
 
     /** For a host written as an IP address, why it is refused; empty for names and allowed addresses. */
     public Optional<String> literalProblem(String host) {
-        if (!host.matches("^[0-9.]+$") && !host.contains(":")) {
+        if (!isLiteral(host)) {
             return Optional.empty();
         }
         try {
@@ -134,6 +159,11 @@ public class DestinationPolicy {
             return "a reserved address";
         }
         return null;
+    }
+
+    /** An IP address written out: resolving it needs no lookup. */
+    private static boolean isLiteral(String host) {
+        return host.contains(":") || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 
     private static InetAddress[] lookUp(String host) {

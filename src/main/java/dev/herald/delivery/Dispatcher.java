@@ -47,6 +47,7 @@ public class Dispatcher {
     private final WebhookSender sender;
     private final RetryPolicy retryPolicy;
     private final HostGuards hostGuards;
+    private final AttemptRecorder recorder;
     private final DeliveryConfig config;
     private final Json json;
     private final Clock clock;
@@ -62,7 +63,7 @@ public class Dispatcher {
 
     public Dispatcher(DeliveryRepository deliveries, CampaignRepository campaigns, UserRepository users,
             RequestRenderer renderer, WebhookSender sender, RetryPolicy retryPolicy, HostGuards hostGuards,
-            DeliveryConfig config, Json json, Clock clock) {
+            AttemptRecorder recorder, DeliveryConfig config, Json json, Clock clock) {
         this.deliveries = deliveries;
         this.campaigns = campaigns;
         this.users = users;
@@ -70,6 +71,7 @@ public class Dispatcher {
         this.sender = sender;
         this.retryPolicy = retryPolicy;
         this.hostGuards = hostGuards;
+        this.recorder = recorder;
         this.config = config;
         this.json = json;
         this.clock = clock;
@@ -253,7 +255,10 @@ public class Dispatcher {
     private Uni<Void> record(Claimed claim, Campaign campaign, AttemptResult result, RetryPolicy.Decision decision,
             Instant now) {
         Long nextActionDelay = nextActionDelay(campaign, claim);
-        return deliveries.record(claim, result, decision, now, nextActionDelay)
+        Instant nextActionDue = decision.status().isFinal() && nextActionDelay != null
+                ? now.plusMillis(nextActionDelay)
+                : null;
+        return recorder.record(claim, result, decision, now, nextActionDue)
                 .eventually(() -> claimed.remove(claim.id()))
                 .invoke(() -> {
                     if (decision.status().isFinal() && nextActionDelay != null && nextActionDelay == 0) {

@@ -30,17 +30,20 @@ public class PreviewService {
     private final WebhookSender sender;
     private final RetryPolicy retryPolicy;
     private final DeliveryRepository deliveries;
+    private final AttemptRecorder recorder;
     private final DeliveryConfig config;
     private final Json json;
     private final Clock clock;
 
     public PreviewService(UserRepository users, RequestRenderer renderer, WebhookSender sender,
-            RetryPolicy retryPolicy, DeliveryRepository deliveries, DeliveryConfig config, Json json, Clock clock) {
+            RetryPolicy retryPolicy, DeliveryRepository deliveries, AttemptRecorder recorder, DeliveryConfig config,
+            Json json, Clock clock) {
         this.users = users;
         this.renderer = renderer;
         this.sender = sender;
         this.retryPolicy = retryPolicy;
         this.deliveries = deliveries;
+        this.recorder = recorder;
         this.config = config;
         this.json = json;
         this.clock = clock;
@@ -73,7 +76,7 @@ public class PreviewService {
                     .chain(result -> {
                         Instant done = Sql.millis(clock.instant());
                         RetryPolicy.Decision decision = retryPolicy.decide(result, 1, 1, done);
-                        return deliveries.record(claim, result, decision, done, null)
+                        return recorder.record(claim, result, decision, done, null)
                                 .map(ignored -> new TestSendResult(deliveryId, decision.status(), decision.reason(),
                                         rendered.shown(), result.statusCode(), result.responseHeaders(),
                                         result.responseBody(), result.latencyMs(), result.error()));

@@ -40,16 +40,14 @@ public class RunRepository {
 
     /**
      * Writes one entry per user (all users, or those of {@code userIds}) and one delivery per
-     * action of each entry, in one statement. Action {@code i} is first due after the delays of
-     * actions 0 to i; the dispatcher moves it when the previous action ends. Returns the audience size.
+     * action of each entry, in one statement. The first action is due after its delay; the others
+     * have no due time until the previous action ends. Returns the audience size.
      */
     public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, UUID[] actionIds,
-            String[] hosts, long[] offsetsMs, Instant now) {
+            String[] hosts, Instant firstDue, Instant now) {
         Integer[] indexes = new Integer[actionIds.length];
-        Long[] offsets = new Long[actionIds.length];
         for (int i = 0; i < actionIds.length; i++) {
             indexes[i] = i;
-            offsets[i] = offsetsMs[i];
         }
         return client.preparedQuery("WITH e AS ("
                 + " INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
@@ -58,12 +56,11 @@ public class RunRepository {
                 + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, host, action_id, action_index,"
                 + "   status, due_at, created_at, updated_at)"
                 + " SELECT $1, e.id, $2, e.user_id, a.host, a.action_id, a.action_index, 'PENDING',"
-                + "   $3 + a.offset_ms * interval '1 millisecond', $3, $3"
-                + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $7::bigint[], $8::text[])"
-                + "   AS a(action_id, action_index, offset_ms, host))"
+                + "   CASE WHEN a.action_index = 0 THEN $7::timestamptz END, $3, $3"
+                + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host))"
                 + " SELECT count(*)::int AS audience FROM e")
                 .execute(Tuple.from(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
-                        offsets, hosts }))
+                        Sql.ts(firstDue), hosts }))
                 .chain(rows -> {
                     int audience = rows.iterator().next().getInteger("audience");
                     return client.preparedQuery("UPDATE runs SET audience_size = $2 WHERE id = $1")

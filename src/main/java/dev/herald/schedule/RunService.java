@@ -64,17 +64,14 @@ public class RunService {
         List<Action> actions = campaign.actions();
         UUID[] actionIds = new UUID[actions.size()];
         String[] hosts = new String[actions.size()];
-        long[] offsets = new long[actions.size()];
-        long offset = 0;
         for (int i = 0; i < actions.size(); i++) {
             actionIds[i] = actions.get(i).id();
             hosts[i] = ActionUrl.parse(actions.get(i).url()).hostKey();
-            offset += Duration.parse(actions.get(i).delay()).toMillis();
-            offsets[i] = offset;
         }
+        Instant firstDue = now.plus(Duration.parse(actions.get(0).delay()));
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
-                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, hosts, offsets, now))
+                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, hosts, firstDue, now))
                 .call(() -> wakeups.onCommit(conn)))
                 .map(audience -> new SendResult(runId, audience))
                 .invoke(dispatcher::wakeUp);

@@ -58,6 +58,8 @@ class MultiInstanceTest {
     @Inject
     RetryPolicy retryPolicy;
     @Inject
+    AttemptRecorder recorder;
+    @Inject
     DeliveryConfig config;
     @Inject
     Json json;
@@ -80,7 +82,7 @@ class MultiInstanceTest {
     /** Another instance's dispatcher: same database, its own guards and state. */
     private Dispatcher otherInstance() {
         return new Dispatcher(deliveries, campaigns, users, renderer, sender, retryPolicy,
-                new HostGuards(config, clock), config, json, clock);
+                new HostGuards(config, clock), recorder, config, json, clock);
     }
 
     /** A campaign whose single delivery per user comes due an hour after the send. */
