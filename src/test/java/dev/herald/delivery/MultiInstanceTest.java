@@ -20,8 +20,8 @@ import java.util.UUID;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.platform.Json;
@@ -29,6 +29,7 @@ import dev.herald.platform.Sql;
 import dev.herald.profile.UserRepository;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -41,7 +42,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @QuarkusTest
 class MultiInstanceTest {
 
-    static final List<Receiver> receivers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
 
     @Inject
     Dispatcher dispatcher;
@@ -68,15 +70,8 @@ class MultiInstanceTest {
     @Inject
     Pool pool;
 
-    @AfterAll
-    static void stop() {
-        receivers.forEach(Receiver::close);
-    }
-
     private static Receiver receiver() {
-        Receiver receiver = new Receiver();
-        receivers.add(receiver);
-        return receiver;
+        return receivers.fresh();
     }
 
     /** Another instance's dispatcher: same database, its own guards and state. */

@@ -2,15 +2,13 @@ package dev.herald.delivery;
 
 import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
-import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.send;
-import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -22,11 +20,12 @@ import javax.crypto.spec.SecretKeySpec;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -34,30 +33,14 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 class ReplayRotationStatsTest {
 
-    static final List<Receiver> receivers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
 
     @Inject
     MovableClock clock;
 
-    @AfterAll
-    static void stop() {
-        receivers.forEach(Receiver::close);
-    }
-
     private static Receiver receiver() {
-        Receiver receiver = new Receiver();
-        receivers.add(receiver);
-        return receiver;
-    }
-
-    private static List<String> users(String prefix, int count) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String id = userId(prefix);
-            putUser(id, Map.of());
-            ids.add(id);
-        }
-        return ids;
+        return receivers.fresh();
     }
 
     private static void awaitStatus(String campaign, String status, int count) {
@@ -72,7 +55,7 @@ class ReplayRotationStatsTest {
         AtomicInteger calls = new AtomicInteger();
         receiver.reply("/replay", r -> Receiver.Reply.of(calls.incrementAndGet() == 1 ? 400 : 200));
         String campaign = activeCampaign("replay", List.of(Map.of("url", receiver.url("/replay"))));
-        send(campaign, users("replay", 1));
+        send(campaign, newUsers("replay", 1));
         awaitStatus(campaign, "FAILED", 1);
         String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
 
@@ -97,7 +80,7 @@ class ReplayRotationStatsTest {
         AtomicInteger mode = new AtomicInteger(404);
         receiver.reply("/bulk", r -> Receiver.Reply.of(mode.get()));
         String campaign = activeCampaign("bulk replay", List.of(Map.of("url", receiver.url("/bulk"))));
-        send(campaign, users("bulk", 3));
+        send(campaign, newUsers("bulk", 3));
         awaitStatus(campaign, "FAILED", 3);
 
         mode.set(200);
@@ -131,13 +114,13 @@ class ReplayRotationStatsTest {
         admin().get("/api/v1/campaigns/{id}", campaign).then()
                 .body("actions[0].signingSecret", equalTo("whsec_…" + fresh.substring(fresh.length() - 4)));
 
-        send(campaign, users("rotate", 1));
+        send(campaign, newUsers("rotate", 1));
         Receiver.Received r = receiver.await("/rotate", 1).get(0);
         String[] signatures = r.header("webhook-signature").split(" ");
         assertThat(signatures).containsExactly(sign(fresh, r), sign(old, r));
 
         clock.advance(Duration.ofDays(1).plusMinutes(1));
-        send(campaign, users("rotate-later", 1));
+        send(campaign, newUsers("rotate-later", 1));
         Receiver.Received later = receiver.await("/rotate", 2).get(1);
         assertThat(later.header("webhook-signature")).isEqualTo(sign(fresh, later));
 
@@ -152,7 +135,7 @@ class ReplayRotationStatsTest {
         receiver.reply("/stats-a", r -> Receiver.Reply.of(calls.incrementAndGet() % 4 == 0 ? 410 : 200));
         String campaign = activeCampaign("stats", List.of(Map.of("url", receiver.url("/stats-a")),
                 Map.of("url", receiver.url("/stats-b"), "delay", "PT1H")));
-        send(campaign, users("stats", 8));
+        send(campaign, newUsers("stats", 8));
         receiver.await("/stats-a", 8);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> admin().get("/api/v1/campaigns/{id}/stats",
                 campaign).then().extract().<Integer> path("counts.PENDING") == 8);

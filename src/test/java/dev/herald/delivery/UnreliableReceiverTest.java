@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
@@ -11,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +20,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
@@ -36,7 +37,8 @@ import io.restassured.path.json.JsonPath;
 @QuarkusTest
 class UnreliableReceiverTest {
 
-    static final List<Receiver> receivers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
 
     @Inject
     MovableClock clock;
@@ -44,15 +46,8 @@ class UnreliableReceiverTest {
     @Inject
     Dispatcher dispatcher;
 
-    @AfterAll
-    static void stop() {
-        receivers.forEach(Receiver::close);
-    }
-
     private static Receiver receiver() {
-        Receiver receiver = new Receiver();
-        receivers.add(receiver);
-        return receiver;
+        return receivers.fresh();
     }
 
     private static Map<String, Object> action(Receiver at, String path, Object... fields) {
@@ -234,18 +229,8 @@ class UnreliableReceiverTest {
             pause(Duration.ofSeconds(4));
             return Receiver.Reply.of(200);
         });
-        List<String> slowUsers = new ArrayList<>();
-        for (int i = 0; i < 30; i++) {
-            String user = userId("slow");
-            putUser(user, Map.of());
-            slowUsers.add(user);
-        }
-        List<String> fastUsers = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            String user = userId("fast");
-            putUser(user, Map.of());
-            fastUsers.add(user);
-        }
+        List<String> slowUsers = newUsers("slow", 30);
+        List<String> fastUsers = newUsers("fast", 20);
         String slow = activeCampaign("slow host", List.of(action(slowHost, "/slow", "timeout", "PT10S")));
         String fast = activeCampaign("fast host", List.of(action(receiver, "/fast")));
         send(slow, slowUsers);
@@ -267,12 +252,7 @@ class UnreliableReceiverTest {
         {
             AtomicInteger mode = new AtomicInteger(500);
             failing.reply("/breaker", r -> Receiver.Reply.of(mode.get()));
-            List<String> first = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                String user = userId("breaker");
-                putUser(user, Map.of());
-                first.add(user);
-            }
+            List<String> first = newUsers("breaker", 4);
             String campaign = activeCampaign("breaker", List.of(action(failing, "/breaker")));
             send(campaign, first);
             failing.await("/breaker", 4);

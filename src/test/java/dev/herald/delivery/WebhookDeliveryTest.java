@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
@@ -346,12 +347,10 @@ class WebhookDeliveryTest {
 
     @Test
     void deliveriesCanBeFilteredAndPaged() {
-        String a = userId("page-a");
-        String b = userId("page-b");
-        putUser(a, Map.of());
-        putUser(b, Map.of());
+        List<String> pair = newUsers("page", 2);
+        String a = pair.get(0);
         String campaign = activeCampaign("paging", List.of(action("/paging")));
-        send(campaign, List.of(a, b));
+        send(campaign, pair);
         receiver.await("/paging", 2);
         awaitDelivery(campaign, "DELIVERED");
 

@@ -3,6 +3,7 @@ package dev.herald.schedule;
 import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.createCampaign;
+import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,10 +38,9 @@ class SendTest {
 
     @Test
     void sendWritesOneEntryPerUserAndOneDeliveryPerAction() {
-        String a = userId("send-a");
-        String b = userId("send-b");
-        putUser(a, Map.of());
-        putUser(b, Map.of());
+        List<String> pair = newUsers("send", 2);
+        String a = pair.get(0);
+        String b = pair.get(1);
         String campaign = activeCampaign("send", List.of(Map.of("url", receiver.url("/one")),
                 Map.of("url", receiver.url("/two"))));
 

@@ -31,6 +31,17 @@ public final class Http {
         return prefix + "-" + UUID.randomUUID();
     }
 
+    /** Creates {@code count} users without attributes, with unique ids, and returns the ids. */
+    public static List<String> newUsers(String prefix, int count) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String id = userId(prefix);
+            putUser(id, Map.of());
+            ids.add(id);
+        }
+        return ids;
+    }
+
     public static void putUser(String id, Map<String, Object> attributes) {
         admin().body(Map.of("attributes", attributes)).put("/api/v1/users/{id}", id).then().statusCode(200);
     }
