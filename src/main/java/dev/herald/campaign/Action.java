@@ -26,6 +26,8 @@ public record Action(
         Integer maxAttempts) {
 
     public static final String SECRET_PREFIX = "whsec_";
+    /** How long an action waits for a response unless it says otherwise. */
+    public static final String DEFAULT_TIMEOUT = "PT15S";
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     /** The action as reads show it: the signing secret reduced to its last four characters. */

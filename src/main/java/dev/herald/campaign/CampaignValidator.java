@@ -36,7 +36,6 @@ public class CampaignValidator {
 
     static final int MAX_ACTIONS = 20;
     static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
-    static final String DEFAULT_TIMEOUT = "PT15S";
     static final int MAX_ATTEMPTS = 100;
 
     private static final Set<String> METHODS = Set.of("POST", "PUT", "PATCH", "GET", "DELETE");
@@ -377,7 +376,7 @@ public class CampaignValidator {
         Map<String, String> headers = checkHeaders(a.headers(), a.url(), at, errors);
         String secret = checkSecret(a.signingSecret(), stored, at + ".signingSecret", errors);
 
-        String timeout = a.timeout() == null ? DEFAULT_TIMEOUT : a.timeout();
+        String timeout = a.timeout() == null ? Action.DEFAULT_TIMEOUT : a.timeout();
         Duration parsedTimeout = duration(at + ".timeout", timeout, errors, false);
         if (parsedTimeout != null && (parsedTimeout.isZero() || parsedTimeout.compareTo(MAX_TIMEOUT) > 0)) {
             errors.add(at + ".timeout", "must be more than zero and at most PT60S");

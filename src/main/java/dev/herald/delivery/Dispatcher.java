@@ -149,7 +149,7 @@ public class Dispatcher {
                 .invoke(batch -> batch.forEach(c -> claimed.put(c.id(), c)))
                 .call(this::prepareAndSend)
                 .subscribe().with(
-                        claimed -> pumpDone(claimed.size() == wanted),
+                        batch -> pumpDone(batch.size() == wanted),
                         failure -> {
                             LOG.warnf("Claiming deliveries failed: %s", failure.getMessage());
                             pumpDone(false);
@@ -216,7 +216,7 @@ public class Dispatcher {
     private void send(Claimed claim, Campaign campaign, Action action) {
         inFlight.incrementAndGet();
         List<String> secrets = campaign == null ? List.of() : campaign.signingSecrets(claim.actionId(), clock.instant());
-        Duration timeout = Duration.parse(action == null ? "PT15S" : action.timeout());
+        Duration timeout = Duration.parse(action == null ? Action.DEFAULT_TIMEOUT : action.timeout());
         hostGuards.call(claim.host(),
                 () -> sender.send(claim.id().toString(), claim.request(), claim.credentials(), secrets, timeout))
                 .chain(result -> {

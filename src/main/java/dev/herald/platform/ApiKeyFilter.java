@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.vertx.core.http.HttpServerRequest;
+
 /**
  * Checks the bearer key of every API call: 401 without a known key, 403 for an ingest key
  * outside the calls it may make.
@@ -28,8 +30,9 @@ public class ApiKeyFilter {
     }
 
     @ServerRequestFilter
-    public Response authenticate(ContainerRequestContext request) {
-        String path = request.getUriInfo().getPath();
+    public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
+        // Undecoded, so that an id holding an encoded '/' stays one path segment.
+        String path = http.path();
         if (!path.startsWith(Api.BASE)) {
             return null;
         }

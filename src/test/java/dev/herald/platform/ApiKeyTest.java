@@ -36,6 +36,8 @@ class ApiKeyTest {
                 .statusCode(200);
         Http.ingest().body(Map.of("attributes", Map.of("b", 2))).patch("/api/v1/users/{id}", user).then()
                 .statusCode(200);
+        Http.ingest().body(Map.of("attributes", Map.of("c", 3))).urlEncodingEnabled(false)
+                .put("/api/v1/users/a%2Fb-" + user).then().statusCode(200).body("id", org.hamcrest.Matchers.startsWith("a/b-"));
         Http.ingest().get("/api/v1/users/{id}", user).then().statusCode(403).contentType("application/problem+json");
         Http.ingest().delete("/api/v1/users/{id}", user).then().statusCode(403);
         Http.ingest().get("/api/v1/campaigns").then().statusCode(403);
