@@ -21,6 +21,7 @@ import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.herald.audience.CriteriaParser;
 import dev.herald.delivery.DestinationPolicy;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Problems;
@@ -81,7 +82,7 @@ public class CampaignValidator {
         if (request.description() != null && request.description().length() > 2000) {
             errors.add("description", "must be at most 2000 characters");
         }
-        checkCriteria("audience", request.audience(), errors);
+        CriteriaParser.parse(request.audience(), "audience", CriteriaParser.Use.AUDIENCE, errors);
         Delivery delivery = request.delivery() == null ? Delivery.manual() : request.delivery();
         delivery = checkDelivery(delivery, errors);
         checkLimits(request.limits(), errors);
@@ -94,13 +95,6 @@ public class CampaignValidator {
 
     private static JsonNode nullIfJsonNull(JsonNode node) {
         return node == null || node.isNull() ? null : node;
-    }
-
-    /** Criteria trees get their full check with audiences; here they must at least be objects. */
-    private static void checkCriteria(String field, JsonNode criteria, Problems.Collector errors) {
-        if (criteria != null && !criteria.isNull() && !criteria.isObject()) {
-            errors.add(field, "must be a criteria object or null");
-        }
     }
 
     // ---- delivery ------------------------------------------------------------------------------
@@ -230,7 +224,7 @@ public class CampaignValidator {
             errors.add(field, "must be a name of 1 to 128 characters");
         }
         if (event) {
-            checkCriteria("delivery.trigger.where", trigger.get("where"), errors);
+            CriteriaParser.parse(trigger.get("where"), "delivery.trigger.where", CriteriaParser.Use.WHERE, errors);
         }
     }
 
@@ -338,7 +332,7 @@ public class CampaignValidator {
         }
         String delay = a.delay() == null ? "PT0S" : a.delay();
         duration(at + ".delay", delay, errors, false);
-        checkCriteria(at + ".condition", a.condition(), errors);
+        CriteriaParser.parse(a.condition(), at + ".condition", CriteriaParser.Use.CONDITION, errors);
 
         String method = a.method() == null ? "POST" : a.method().toUpperCase(Locale.ROOT);
         if (!METHODS.contains(method)) {

@@ -11,6 +11,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.herald.audience.Criteria;
+import dev.herald.audience.CriteriaParser;
+import dev.herald.audience.Evaluator;
 import dev.herald.campaign.Action;
 import dev.herald.campaign.ActionUrl;
 import dev.herald.campaign.Campaign;
@@ -18,6 +21,7 @@ import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
+import dev.herald.profile.User;
 import dev.herald.profile.UserRepository;
 import io.smallrye.mutiny.Uni;
 
@@ -50,12 +54,17 @@ public class PreviewService {
     }
 
     public Uni<PreviewResult> preview(Campaign campaign, PreviewRequest request) {
-        return context(request, Ids.newId()).map(context -> {
+        return prepare(request, Ids.newId()).map(prepared -> {
+            RenderContext context = prepared.context();
             List<PreviewResult.ActionPreview> actions = campaign.actions().stream()
                     .map(action -> new PreviewResult.ActionPreview(action.id(), action.name(),
                             renderer.render(campaign, action, context).shown()))
                     .toList();
-            return new PreviewResult(campaign.id(), context.userId(), true, actions);
+            User user = prepared.user();
+            Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
+            boolean inAudience = Evaluator.matches(audience, new Evaluator.Subject(user.id(), user.attributes(),
+                    user.createdAt(), null, context.now()));
+            return new PreviewResult(campaign.id(), context.userId(), inAudience, actions);
         });
     }
 
@@ -63,7 +72,7 @@ public class PreviewService {
     public Uni<TestSendResult> testSend(Campaign campaign, PreviewRequest request) {
         UUID deliveryId = Ids.newId();
         Action action = campaign.actions().get(0);
-        return context(request, deliveryId).chain(context -> {
+        return prepare(request, deliveryId).map(Prepared::context).chain(context -> {
             RequestRenderer.Rendered rendered = renderer.render(campaign, action, context);
             Instant now = context.now();
             Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(),
@@ -84,8 +93,12 @@ public class PreviewService {
         });
     }
 
+    /** The user a preview or test send is for, and what its templates see. */
+    private record Prepared(User user, RenderContext context) {
+    }
+
     @SuppressWarnings("unchecked")
-    private Uni<RenderContext> context(PreviewRequest request, UUID deliveryId) {
+    private Uni<Prepared> prepare(PreviewRequest request, UUID deliveryId) {
         if (request == null || request.userId() == null || request.userId().isEmpty()) {
             throw ProblemException.invalid("userId", "is required: the user to render the campaign for");
         }
@@ -102,8 +115,8 @@ public class PreviewService {
         return users.find(request.userId())
                 .onItem().ifNull().failWith(() -> ProblemException.invalid("userId", "no user has the id '"
                         + request.userId() + "'; create it with PUT /api/v1/users/{userId} first"))
-                .map(user -> new RenderContext(user.id(), json.convert(user.attributes(), Map.class), event, data,
-                        deliveryId, now));
+                .map(user -> new Prepared(user, new RenderContext(user.id(), json.convert(user.attributes(), Map.class),
+                        event, data, deliveryId, now)));
     }
 
     @SuppressWarnings("unchecked")

@@ -9,6 +9,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.herald.audience.Criteria;
+import dev.herald.audience.SqlCompiler;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
@@ -43,8 +45,9 @@ public class RunRepository {
      * action of each entry, in one statement. The first action is due after its delay; the others
      * have no due time until the previous action ends. Returns the audience size.
      */
-    public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, UUID[] actionIds,
-            String[] hosts, Instant firstDue, Instant now) {
+    public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, Criteria audience,
+            UUID[] actionIds, String[] hosts, Instant firstDue, Instant now) {
+        SqlCompiler.Compiled inAudience = SqlCompiler.compile(audience, 9, now);
         Integer[] indexes = new Integer[actionIds.length];
         for (int i = 0; i < actionIds.length; i++) {
             indexes[i] = i;
@@ -52,6 +55,7 @@ public class RunRepository {
         return client.preparedQuery("WITH e AS ("
                 + " INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
                 + " SELECT $1, $2, u.id, $3 FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4))"
+                + " AND " + inAudience.sql()
                 + " RETURNING id, user_id),"
                 + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, host, action_id, action_index,"
                 + "   status, due_at, created_at, updated_at)"
@@ -59,13 +63,20 @@ public class RunRepository {
                 + "   CASE WHEN a.action_index = 0 THEN $7::timestamptz END, $3, $3"
                 + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host))"
                 + " SELECT count(*)::int AS audience FROM e")
-                .execute(Tuple.from(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
-                        Sql.ts(firstDue), hosts }))
+                .execute(Tuple.from(params(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
+                        Sql.ts(firstDue), hosts }, inAudience.params())))
                 .chain(rows -> {
-                    int audience = rows.iterator().next().getInteger("audience");
+                    int size = rows.iterator().next().getInteger("audience");
                     return client.preparedQuery("UPDATE runs SET audience_size = $2 WHERE id = $1")
-                            .execute(Tuple.of(runId, audience)).replaceWith(audience);
+                            .execute(Tuple.of(runId, size)).replaceWith(size);
                 });
+    }
+
+    private static List<Object> params(Object[] fixed, List<Object> more) {
+        List<Object> all = new ArrayList<>(fixed.length + more.size());
+        java.util.Collections.addAll(all, fixed);
+        all.addAll(more);
+        return all;
     }
 
     /** A campaign's runs, newest first, with their deliveries counted by status. */

@@ -8,6 +8,8 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.herald.audience.Criteria;
+import dev.herald.audience.CriteriaParser;
 import dev.herald.campaign.Action;
 import dev.herald.campaign.ActionUrl;
 import dev.herald.campaign.Campaign;
@@ -69,11 +71,12 @@ public class RunService {
             hosts[i] = ActionUrl.parse(actions.get(i).url()).hostKey();
         }
         Instant firstDue = now.plus(Duration.parse(actions.get(0).delay()));
+        Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
-                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, actionIds, hosts, firstDue, now))
+                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, audience, actionIds, hosts, firstDue, now))
                 .call(() -> wakeups.onCommit(conn)))
-                .map(audience -> new SendResult(runId, audience))
+                .map(size -> new SendResult(runId, size))
                 .invoke(dispatcher::wakeUp);
     }
 

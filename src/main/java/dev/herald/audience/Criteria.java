@@ -1,0 +1,39 @@
+package dev.herald.audience;
+
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** A parsed criteria tree (contract section 4): for audiences, action conditions and trigger filters. */
+public sealed interface Criteria {
+
+    record All(List<Criteria> parts) implements Criteria {
+    }
+
+    record Any(List<Criteria> parts) implements Criteria {
+    }
+
+    record Not(Criteria part) implements Criteria {
+    }
+
+    /** A test of a user attribute. */
+    record Attribute(String name, Operator op, JsonNode value) implements Criteria {
+    }
+
+    /** A test of an event parameter (in a trigger's {@code where}). */
+    record Param(String name, Operator op, JsonNode value) implements Criteria {
+    }
+
+    /** A test of the user id. */
+    record UserId(Operator op, JsonNode value) implements Criteria {
+    }
+
+    /** The user's stable bucket, 0 to 999, is between {@code from} and {@code to}. */
+    record Bucket(int from, int to) implements Criteria {
+    }
+
+    /** The user was first seen within the period. */
+    record CreatedWithin(Duration period) implements Criteria {
+    }
+}
