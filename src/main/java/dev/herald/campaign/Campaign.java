@@ -56,6 +56,16 @@ public record Campaign(
         return secrets;
     }
 
+    /** The ids of the actions, in order. */
+    public UUID[] actionIds() {
+        return actions.stream().map(Action::id).toArray(UUID[]::new);
+    }
+
+    /** The destination (host and port) of each action, in order. */
+    public String[] actionHosts() {
+        return actions.stream().map(a -> ActionUrl.parse(a.url()).hostKey()).toArray(String[]::new);
+    }
+
     public Action action(UUID actionId) {
         for (Action action : actions) {
             if (action.id().equals(actionId)) {

@@ -76,6 +76,12 @@ public class CampaignRepository {
                 .execute(Tuple.of(id, json.write(actions), json.write(retired), Sql.ts(now))).replaceWithVoid();
     }
 
+    /** The campaigns whose triggers are live: ACTIVE and TRIGGERED. */
+    public Uni<List<Campaign>> findActiveTriggered() {
+        return pool.query("SELECT " + COLUMNS + " FROM campaigns WHERE status = 'ACTIVE' AND delivery_type = 'TRIGGERED'")
+                .execute().map(this::all);
+    }
+
     public Uni<List<Campaign>> findAll(List<UUID> ids) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = ANY($1)")
                 .execute(Tuple.of(ids.toArray(UUID[]::new))).map(this::all);

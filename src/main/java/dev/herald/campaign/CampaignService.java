@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.herald.delivery.DeliveryRepository;
 import dev.herald.delivery.Wakeups;
+import dev.herald.trigger.TriggerIndex;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
@@ -28,16 +29,18 @@ public class CampaignService {
     private final CampaignValidator validator;
     private final DeliveryRepository deliveries;
     private final Wakeups wakeups;
+    private final TriggerIndex triggers;
     private final SigningConfig signing;
     private final Pool pool;
     private final Clock clock;
 
     public CampaignService(CampaignRepository campaigns, CampaignValidator validator, DeliveryRepository deliveries,
-            Wakeups wakeups, SigningConfig signing, Pool pool, Clock clock) {
+            Wakeups wakeups, TriggerIndex triggers, SigningConfig signing, Pool pool, Clock clock) {
         this.campaigns = campaigns;
         this.validator = validator;
         this.deliveries = deliveries;
         this.wakeups = wakeups;
+        this.triggers = triggers;
         this.signing = signing;
         this.pool = pool;
         this.clock = clock;
@@ -76,7 +79,7 @@ public class CampaignService {
             Instant previousUntil = until;
             return campaigns.updateSecrets(conn, id, actions, retired, now)
                     .map(ignored -> new RotatedSecret(actionId, secret, previousUntil));
-        }));
+        })).call(triggers::changed);
     }
 
     /** Creates a DRAFT campaign; the answer shows the signing secrets this once. */
@@ -85,7 +88,7 @@ public class CampaignService {
         Instant now = now();
         Campaign campaign = new Campaign(Ids.newId(), c.name(), c.description(), CampaignStatus.DRAFT, c.audience(),
                 c.delivery(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null, Map.of());
-        return campaigns.insert(campaign);
+        return campaigns.insert(campaign).call(triggers::changed);
     }
 
     public Uni<Campaign> get(UUID id) {
@@ -112,12 +115,13 @@ public class CampaignService {
             CampaignValidator.Checked c = validator.check(request, existing);
             return campaigns.replace(id, c, now())
                     .onItem().ifNull().failWith(() -> finished(id))
+                    .call(triggers::changed)
                     .map(saved -> revealSentSecrets(saved, request));
         });
     }
 
     public Uni<Void> delete(UUID id) {
-        return campaigns.delete(id).chain(deleted -> deleted ? Uni.createFrom().voidItem()
+        return campaigns.delete(id).chain(deleted -> deleted ? triggers.changed()
                 : get(id).map(existing -> {
                     throw ProblemException.conflict("Campaign " + id + " is " + existing.status()
                             + "; only DRAFT or FINISHED campaigns can be deleted. Finish it first.");
@@ -142,12 +146,14 @@ public class CampaignService {
                 .call(done -> done == null ? Uni.createFrom().nullItem()
                         : deliveries.cancelPending(conn, id, "CAMPAIGN_FINISHED", now)))
                 .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, "finish",
-                        CampaignStatus.finishableFrom()));
+                        CampaignStatus.finishableFrom()))
+                .call(triggers::changed);
     }
 
     private Uni<Campaign> transition(UUID id, Set<CampaignStatus> from, CampaignStatus to, String verb) {
         return campaigns.transition(pool, id, from, to, now())
-                .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, verb, from));
+                .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, verb, from))
+                .call(triggers::changed);
     }
 
     private Uni<Campaign> wrongMove(UUID id, String verb, Set<CampaignStatus> from) {

@@ -19,10 +19,11 @@ public record Claimed(
         Instant lockedUntil,
         RenderedRequest request,
         String credentials,
-        String triggerData) {
+        String triggerData,
+        String eventData) {
 
     public Claimed rendered(RenderedRequest newRequest, String newCredentials) {
         return new Claimed(id, campaignId, entryId, userId, host, actionId, actionIndex, attempt, lockedUntil,
-                newRequest, newCredentials, triggerData);
+                newRequest, newCredentials, triggerData, eventData);
     }
 }

@@ -51,7 +51,10 @@ public class DeliveryRepository {
                 + " WHERE d.id = due.id"
                 + " RETURNING d.id, d.campaign_id, d.entry_id, d.user_id, d.host, d.action_id, d.action_index,"
                 + " d.attempt_count, d.locked_until, d.request::text AS request, d.credentials,"
-                + " (SELECT r.data::text FROM runs r WHERE r.id = d.run_id) AS trigger_data")
+                + " (SELECT r.data::text FROM runs r WHERE r.id = d.run_id) AS trigger_data,"
+                + " CASE WHEN d.event_id IS NOT NULL THEN (SELECT json_build_object('name', ev.name,"
+                + "   'time', to_char(ev.time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+                + "   'params', ev.params)::text FROM events ev WHERE ev.id = d.event_id) END AS event_data")
                 .execute(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit, skippedHosts.toArray(String[]::new)))
                 .map(rows -> {
                     List<Claimed> out = new ArrayList<>(rows.size());
@@ -61,7 +64,8 @@ public class DeliveryRepository {
                                 row.getInteger("action_index"), row.getInteger("attempt_count"),
                                 Sql.instant(row, "locked_until"),
                                 json.read(row.getString("request"), RenderedRequest.class),
-                                row.getString("credentials"), row.getString("trigger_data")));
+                                row.getString("credentials"), row.getString("trigger_data"),
+                                row.getString("event_data")));
                     }
                     return out;
                 });

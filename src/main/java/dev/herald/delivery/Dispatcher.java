@@ -196,7 +196,8 @@ public class Dispatcher {
                 } else {
                     try {
                         RequestRenderer.Rendered rendered = renderer.render(campaign, action, new RenderContext(
-                                c.userId(), userAttributes.get(c.userId()), null, triggerData(c), c.id(), now));
+                                c.userId(), userAttributes.get(c.userId()), map(c.eventData()), map(c.triggerData()),
+                                c.id(), now));
                         Claimed withRequest = c.rendered(rendered.request(), rendered.credentials());
                         newlyRendered.add(withRequest);
                         ready.add(withRequest);
@@ -275,7 +276,7 @@ public class Dispatcher {
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> triggerData(Claimed claim) {
-        return claim.triggerData() == null ? null : json.read(claim.triggerData(), Map.class);
+    private Map<String, Object> map(String jsonObject) {
+        return jsonObject == null ? null : json.read(jsonObject, Map.class);
     }
 }

@@ -27,9 +27,19 @@ import io.smallrye.mutiny.Uni;
 public class UserResource {
 
     private final UserService users;
+    private final EventService events;
 
-    public UserResource(UserService users) {
+    public UserResource(UserService users, EventService events) {
         this.users = users;
+        this.events = events;
+    }
+
+    @GET
+    @Path("/{userId}/events")
+    @Operation(summary = "A user's tracked events, newest first; name narrows to one event name")
+    public Uni<Page<TrackedEvent>> events(@PathParam("userId") String userId, @QueryParam("name") String name,
+            @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+        return events.list(userId, name, after, limit);
     }
 
     @PUT

@@ -11,55 +11,105 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.herald.delivery.Wakeups;
 import dev.herald.platform.Json;
 import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
+import dev.herald.trigger.TriggerService;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /** Stores users and their attributes within the configured limits. */
 @ApplicationScoped
 public class UserService {
 
     private final UserRepository users;
+    private final TriggerService triggers;
+    private final Wakeups wakeups;
     private final UserConfig limits;
     private final Json json;
     private final Clock clock;
 
-    public UserService(UserRepository users, UserConfig limits, Json json, Clock clock) {
+    public UserService(UserRepository users, TriggerService triggers, Wakeups wakeups, UserConfig limits, Json json,
+            Clock clock) {
         this.users = users;
+        this.triggers = triggers;
+        this.wakeups = wakeups;
         this.limits = limits;
         this.json = json;
         this.clock = clock;
     }
 
+    /** Creates the user or replaces all its attributes; attribute triggers fire in the same transaction. */
     public Uni<User> replace(String id, UserRequest request) {
         checkId(id);
         ObjectNode attributes = attributes(request);
         checkLimits(attributes);
-        return users.put(users.pool(), id, attributes, now());
+        Instant now = now();
+        return write(id, now, current -> users.put(current.conn(), id, attributes, now));
     }
 
-    /** Merges attributes into the user; a null value removes that attribute. */
+    /** Merges attributes into the user (a null value removes one); attribute triggers fire too. */
     public Uni<User> merge(String id, UserRequest request) {
         checkId(id);
         ObjectNode patch = attributes(request);
         checkNames(patch);
         Instant now = now();
-        return users.pool().withTransaction(conn -> users.lockOrCreate(conn, id, now).chain(current -> {
-            ObjectNode merged = current.attributes().deepCopy();
-            Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
-            while (fields.hasNext()) {
-                Map.Entry<String, JsonNode> field = fields.next();
-                if (field.getValue().isNull()) {
-                    merged.remove(field.getKey());
-                } else {
-                    merged.set(field.getKey(), field.getValue());
-                }
+        return write(id, now, current -> mergeIn(current.conn(), current.user(), patch, now));
+    }
+
+    /** The user locked in a transaction, about to change. */
+    private record Current(SqlClient conn, User user) {
+    }
+
+    private Uni<User> write(String id, Instant now, java.util.function.Function<Current, Uni<User>> change) {
+        return users.pool().withTransaction(conn -> users.lockOrCreate(conn, id, now)
+                .chain(before -> change.apply(new Current(conn, before)).chain(after -> triggers
+                        .onAttributesChanged(conn, after, changes(before, after), null, now)
+                        .call(entries -> entries > 0 ? wakeups.onCommit(conn) : Uni.createFrom().voidItem())
+                        .map(entries -> new Written(after, entries)))))
+                .invoke(written -> {
+                    if (written.entries() > 0) {
+                        wakeups.wakeHere();
+                    }
+                })
+                .map(Written::user);
+    }
+
+    private record Written(User user, int entries) {
+    }
+
+    /** Merges {@code patch} into a user locked by the caller's transaction, within the limits. */
+    Uni<User> mergeIn(SqlClient conn, User current, ObjectNode patch, Instant now) {
+        ObjectNode merged = current.attributes().deepCopy();
+        Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (field.getValue().isNull()) {
+                merged.remove(field.getKey());
+            } else {
+                merged.set(field.getKey(), field.getValue());
             }
-            checkLimits(merged);
-            return users.put(conn, id, merged, now);
-        }));
+        }
+        checkLimits(merged);
+        return users.put(conn, current.id(), merged, now);
+    }
+
+    /** The attributes whose value differs, to their new value (null when removed). */
+    static Map<String, JsonNode> changes(User before, User after) {
+        Map<String, JsonNode> changed = new java.util.LinkedHashMap<>();
+        after.attributes().fields().forEachRemaining(field -> {
+            if (!field.getValue().equals(before.attributes().get(field.getKey()))) {
+                changed.put(field.getKey(), field.getValue());
+            }
+        });
+        before.attributes().fieldNames().forEachRemaining(name -> {
+            if (!after.attributes().has(name)) {
+                changed.put(name, null);
+            }
+        });
+        return changed;
     }
 
     public Uni<User> get(String id) {
@@ -92,7 +142,7 @@ public class UserService {
         }).replaceWithVoid();
     }
 
-    private Instant now() {
+    Instant now() {
         return Sql.millis(clock.instant());
     }
 
@@ -102,7 +152,7 @@ public class UserService {
         }
     }
 
-    private static ObjectNode attributes(UserRequest request) {
+    static ObjectNode attributes(UserRequest request) {
         if (request == null || request.attributes() == null || request.attributes().isNull()) {
             throw ProblemException.invalid("attributes", "is required: an object of attribute names to values");
         }
@@ -112,7 +162,7 @@ public class UserService {
         return (ObjectNode) request.attributes();
     }
 
-    private void checkNames(ObjectNode attributes) {
+    void checkNames(ObjectNode attributes) {
         attributes.fieldNames().forEachRemaining(name -> {
             if (name.isEmpty() || name.length() > limits.maxNameLength()) {
                 throw ProblemException.invalid("attributes." + name,

@@ -10,8 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.herald.audience.Criteria;
 import dev.herald.audience.CriteriaParser;
-import dev.herald.campaign.Action;
-import dev.herald.campaign.ActionUrl;
 import dev.herald.campaign.Campaign;
 import dev.herald.delivery.Dispatcher;
 import dev.herald.delivery.Wakeups;
@@ -63,14 +61,9 @@ public class RunService {
                 : json.write(request.data());
         UUID runId = Ids.newId();
         Instant now = Sql.millis(clock.instant());
-        List<Action> actions = campaign.actions();
-        UUID[] actionIds = new UUID[actions.size()];
-        String[] hosts = new String[actions.size()];
-        for (int i = 0; i < actions.size(); i++) {
-            actionIds[i] = actions.get(i).id();
-            hosts[i] = ActionUrl.parse(actions.get(i).url()).hostKey();
-        }
-        Instant firstDue = now.plus(Duration.parse(actions.get(0).delay()));
+        UUID[] actionIds = campaign.actionIds();
+        String[] hosts = campaign.actionHosts();
+        Instant firstDue = now.plus(Duration.parse(campaign.actions().get(0).delay()));
         Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)

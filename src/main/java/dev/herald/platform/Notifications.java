@@ -1,0 +1,73 @@
+package dev.herald.platform;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.Config;
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.pgclient.PgConnectOptions;
+
+/**
+ * Postgres {@code LISTEN/NOTIFY} between the instances of Herald: one connection listens on
+ * every channel a part of Herald asked for, and reconnects when the database comes back.
+ */
+@ApplicationScoped
+public class Notifications {
+
+    private static final Logger LOG = Logger.getLogger(Notifications.class);
+
+    private final Vertx vertx;
+    private final Config config;
+    private final Map<String, Runnable> handlers = new ConcurrentHashMap<>();
+    private PgSubscriber subscriber;
+
+    public Notifications(Vertx vertx, Config config) {
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** Sends a notification on {@code channel}; inside a transaction, it is sent when (and if) it commits. */
+    public Uni<Void> notify(SqlClient client, String channel) {
+        return client.query("NOTIFY " + channel).execute().replaceWithVoid();
+    }
+
+    /** Runs {@code handler} on every notification on {@code channel}, from any instance. */
+    public synchronized void listen(String channel, Runnable handler) {
+        handlers.put(channel, handler);
+        if (subscriber == null) {
+            connect();
+        } else {
+            subscriber.channel(channel).handler(payload -> handler.run());
+        }
+    }
+
+    private void connect() {
+        String url = config.getOptionalValue("quarkus.datasource.reactive.url", String.class).orElse(null);
+        if (url == null) {
+            LOG.warn("No reactive datasource URL: other instances' notifications will not be heard");
+            return;
+        }
+        PgConnectOptions options = PgConnectOptions.fromUri(url.replaceFirst("^vertx-reactive:", ""));
+        config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
+        config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
+        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
+        handlers.forEach((channel, handler) -> subscriber.channel(channel).handler(payload -> handler.run()));
+        subscriber.connect().subscribe().with(ignored -> LOG.debugf("Listening on %s", handlers.keySet()),
+                failure -> LOG.warnf("Cannot listen for notifications (%s); polls still run", failure.getMessage()));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (subscriber != null) {
+            subscriber.closeAndAwait();
+        }
+    }
+}

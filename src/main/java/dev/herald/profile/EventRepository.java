@@ -1,0 +1,58 @@
+package dev.herald.profile;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** The events table. */
+@ApplicationScoped
+public class EventRepository {
+
+    private final Pool pool;
+    private final Json json;
+
+    public EventRepository(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /** Stores the event; answers the id of an earlier event with the same client id instead, if any. */
+    public Uni<UUID> insertOrFindRepeat(SqlClient client, TrackedEvent event) {
+        return client.preparedQuery("WITH inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time,"
+                + " received_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7)"
+                + " ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id)"
+                + " SELECT id FROM inserted UNION ALL"
+                + " SELECT id FROM events WHERE user_id = $2 AND client_id = $4 AND NOT EXISTS (SELECT 1 FROM inserted)")
+                .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
+                        json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
+                .map(rows -> rows.iterator().next().getUUID("id"));
+    }
+
+    /** A user's events, newest first, of one name if given. */
+    public Uni<List<TrackedEvent>> list(String userId, String name, UUID after, int limit) {
+        return pool.preparedQuery("SELECT id, user_id, name, params::text AS params, time, received_at, client_id"
+                + " FROM events WHERE user_id = $1 AND ($2::text IS NULL OR name = $2)"
+                + " AND ($3::uuid IS NULL OR id < $3) ORDER BY id DESC LIMIT $4")
+                .execute(Tuple.of(userId, name, after, limit))
+                .map(rows -> {
+                    List<TrackedEvent> out = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        out.add(new TrackedEvent(row.getUUID("id"), row.getString("user_id"), row.getString("name"),
+                                json.tree(row.getString("params")), Sql.instant(row, "time"),
+                                Sql.instant(row, "received_at"), row.getString("client_id")));
+                    }
+                    return out;
+                });
+    }
+}

@@ -1,0 +1,129 @@
+package dev.herald.trigger;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.audience.Evaluator;
+import dev.herald.campaign.Delivery;
+import dev.herald.platform.Sql;
+import dev.herald.profile.User;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+
+/**
+ * Turns what a user did into entries of triggered campaigns (contract section 2.2), inside the
+ * caller's transaction, so an event is acknowledged only with everything it triggered.
+ */
+@ApplicationScoped
+public class TriggerService {
+
+    private final TriggerIndex index;
+    private final EntryRepository entries;
+
+    public TriggerService(TriggerIndex index, EntryRepository entries) {
+        this.index = index;
+        this.entries = entries;
+    }
+
+    /** Entries for the campaigns triggered by {@code event}, for a user in their audience. */
+    public Uni<Integer> onEvent(SqlClient client, User user, TriggeringEvent event, Instant now) {
+        List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
+        for (TriggerIndex.Trigger trigger : index.forEvent(event.name())) {
+            Evaluator.Subject subject = new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
+                    event.params(), now);
+            if (Evaluator.matches(trigger.where(), subject) && Evaluator.matches(trigger.audience(), subject)) {
+                enter(client, trigger, user, event, now, writes);
+            }
+        }
+        return run(writes);
+    }
+
+    /**
+     * Entries for the campaigns triggered by attribute changes ({@code changed}: name to new value,
+     * null when removed). {@code event} is the event that carried the change, if one did.
+     */
+    public Uni<Integer> onAttributesChanged(SqlClient client, User user, Map<String, JsonNode> changed,
+            TriggeringEvent event, Instant now) {
+        List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
+        changed.forEach((name, value) -> {
+            for (TriggerIndex.Trigger trigger : index.forAttribute(name)) {
+                Evaluator.Subject subject = new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
+                        null, now);
+                if (becomes(value, trigger.to()) && Evaluator.matches(trigger.audience(), subject)) {
+                    enter(client, trigger, user, event, now, writes);
+                }
+            }
+        });
+        return run(writes);
+    }
+
+    private void enter(SqlClient client, TriggerIndex.Trigger trigger, User user, TriggeringEvent event, Instant now,
+            List<Supplier<Uni<Integer>>> writes) {
+        Instant due = due(trigger.campaign().delivery(), user, event, now);
+        if (due != null) {
+            writes.add(() -> entries.enter(client, trigger.campaign(), user.id(), event == null ? null : event.id(),
+                    due, now));
+        }
+    }
+
+    /** One statement after the other: they share the transaction's connection. */
+    private static Uni<Integer> run(List<Supplier<Uni<Integer>>> writes) {
+        if (writes.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return Multi.createFrom().iterable(writes).onItem().transformToUniAndConcatenate(Supplier::get)
+                .collect().asList().map(counts -> counts.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /** With no {@code to}, any change fires; otherwise only a change to that value. */
+    static boolean becomes(JsonNode value, JsonNode to) {
+        if (to == null || to.isNull()) {
+            return true;
+        }
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (to.isNumber() && value.isNumber()) {
+            return to.decimalValue().compareTo(value.decimalValue()) == 0;
+        }
+        return to.equals(value);
+    }
+
+    /**
+     * When the first action is due: after {@code delay}, or at a time held in an event parameter
+     * or user attribute plus {@code offset} (at once if that is past). Null when that time is
+     * missing or not an ISO-8601 instant: no entry is made.
+     */
+    static Instant due(Delivery delivery, User user, TriggeringEvent event, Instant now) {
+        if (delivery.relativeTo() == null) {
+            return now.plus(Duration.parse(delivery.delay() == null ? "PT0S" : delivery.delay()));
+        }
+        String reference = delivery.relativeTo();
+        JsonNode value = reference.startsWith("event.params.")
+                ? (event == null || event.params() == null ? null
+                        : event.params().get(reference.substring("event.params.".length())))
+                : user.attributes().get(reference.substring("user.".length()));
+        if (value == null || !value.isTextual()) {
+            return null;
+        }
+        try {
+            Instant at = Sql.millis(OffsetDateTime.parse(value.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
+                    .toInstant().plus(Duration.parse(delivery.offset() == null ? "PT0S" : delivery.offset())));
+            return at.isBefore(now) ? now : at;
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package dev.herald.trigger;
+
+import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.ingest;
+import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.userId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.herald.delivery.Dispatcher;
+import dev.herald.support.MovableClock;
+import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Events in, the right users' webhooks out (contract sections 2.2 and 3). */
+@QuarkusTest
+class TriggeredCampaignTest {
+
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
+
+    @Inject
+    MovableClock clock;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    /** An ACTIVE triggered campaign with one action to {@code path}. */
+    private static String triggered(Receiver receiver, String path, Map<String, Object> delivery,
+            Map<String, Object> audience, Object data) {
+        Map<String, Object> action = new LinkedHashMap<>();
+        action.put("url", receiver.url(path));
+        if (data != null) {
+            action.put("data", data);
+        }
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "triggered " + path);
+        campaign.put("delivery", delivery);
+        campaign.put("audience", audience);
+        campaign.put("actions", List.of(action));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        return id;
+    }
+
+    private static Map<String, Object> onEvent(String name, Object... more) {
+        Map<String, Object> trigger = new LinkedHashMap<>();
+        trigger.put("event", name);
+        Map<String, Object> delivery = new LinkedHashMap<>();
+        delivery.put("type", "TRIGGERED");
+        delivery.put("trigger", trigger);
+        for (int i = 0; i < more.length; i += 2) {
+            if (more[i].equals("where")) {
+                trigger.put("where", more[i + 1]);
+            } else {
+                delivery.put((String) more[i], more[i + 1]);
+            }
+        }
+        return delivery;
+    }
+
+    private static Map<String, Object> ordered(String... pairs) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    private static Map<String, Object> event(String user, String name, Map<String, Object> params) {
+        Map<String, Object> event = new HashMap<>();
+        event.put("userId", user);
+        event.put("event", name);
+        event.put("params", params);
+        return event;
+    }
+
+    @Test
+    void anEventSendsItsWebhookAtOnceWithTheEventInTemplates() {
+        Receiver receiver = receivers.fresh();
+        String name = "order_shipped_" + System.nanoTime();
+        triggered(receiver, "/shipped", onEvent(name, "where",
+                Map.of("param", "carrier", "op", "in", "value", List.of("ups", "dhl"))),
+                null, ordered("order", "{event.params.order_id}", "event", "{event.name}", "who", "{user.first_name}"));
+        String user = userId("shipper");
+        putUser(user, Map.of("first_name", "Ann"));
+
+        long start = System.nanoTime();
+        ingest().body(event(user, name, Map.of("order_id", 42, "carrier", "ups"))).post("/api/v1/events").then()
+                .statusCode(202).body("duplicate", equalTo(false)).body("entries", equalTo(1));
+        Receiver.Received got = receiver.await("/shipped", 1).get(0);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
+        assertThat(got.body()).isEqualTo("{\"order\":42,\"event\":\"" + name + "\",\"who\":\"Ann\"}");
+
+        admin().body(event(user, name, Map.of("order_id", 43, "carrier", "fedex"))).post("/api/v1/events").then()
+                .statusCode(202).body("entries", equalTo(0));
+    }
+
+    @Test
+    void onlyUsersInTheAudienceWhenTheEventArrives() {
+        Receiver receiver = receivers.fresh();
+        String name = "purchase_" + System.nanoTime();
+        triggered(receiver, "/vip", onEvent(name), Map.of("attribute", "plan", "op", "eq", "value", "pro"), null);
+        String free = userId("free");
+        putUser(free, Map.of("plan", "free"));
+        admin().body(event(free, name, Map.of())).post("/api/v1/events").then().statusCode(202)
+                .body("entries", equalTo(0));
+
+        // userAttributes are merged before triggers are evaluated.
+        Map<String, Object> upgraded = event(free, name, Map.of());
+        upgraded.put("userAttributes", Map.of("plan", "pro"));
+        admin().body(upgraded).post("/api/v1/events").then().statusCode(202).body("entries", equalTo(1));
+        receiver.await("/vip", 1);
+        admin().get("/api/v1/users/{id}", free).then().body("attributes.plan", equalTo("pro"));
+    }
+
+    @Test
+    void aRepeatedEventIdTriggersNothing() {
+        Receiver receiver = receivers.fresh();
+        String name = "signup_" + System.nanoTime();
+        triggered(receiver, "/once", onEvent(name), null, null);
+        String user = userId("repeat");
+        Map<String, Object> event = event(user, name, Map.of());
+        event.put("id", "client-key-1");
+        String first = admin().body(event).post("/api/v1/events").then().statusCode(202)
+                .body("duplicate", equalTo(false)).extract().path("id");
+        admin().body(event).post("/api/v1/events").then().statusCode(202).body("duplicate", equalTo(true))
+                .body("entries", equalTo(0)).body("id", equalTo(first));
+        receiver.await("/once", 1);
+        admin().get("/api/v1/users/{id}/events", user).then().body("items.size()", equalTo(1))
+                .body("items[0].clientId", equalTo("client-key-1")).body("items[0].event", equalTo(name));
+        assertThat(receiver.at("/once")).hasSize(1);
+    }
+
+    @Test
+    void delayAndRelativeTimesAreMovedWithTheClock() {
+        Receiver receiver = receivers.fresh();
+        String later = "later_" + System.nanoTime();
+        triggered(receiver, "/later", onEvent(later, "delay", "PT10M"), null, null);
+        String reminder = "booked_" + System.nanoTime();
+        triggered(receiver, "/reminder", onEvent(reminder, "relativeTo", "event.params.appointment_at",
+                "offset", "-PT1H"), null, null);
+        String user = userId("timer");
+        admin().body(event(user, later, Map.of())).post("/api/v1/events").then().statusCode(202);
+        Instant appointment = clock.instant().plus(Duration.ofHours(3));
+        admin().body(event(user, reminder, Map.of("appointment_at", appointment.toString()))).post("/api/v1/events")
+                .then().statusCode(202).body("entries", equalTo(1));
+
+        clock.advance(Duration.ofMinutes(11));
+        dispatcher.wakeUp();
+        receiver.await("/later", 1);
+        assertThat(receiver.at("/reminder")).isEmpty();
+        String due = admin().get("/api/v1/deliveries?userId=" + user + "&status=PENDING").then().extract()
+                .path("items[0].dueAt");
+        assertThat(Instant.parse(due)).isEqualTo(appointment.minus(Duration.ofHours(1)).truncatedTo(
+                java.time.temporal.ChronoUnit.MILLIS));
+        clock.advance(Duration.ofHours(2));
+        dispatcher.wakeUp();
+        receiver.await("/reminder", 1);
+    }
+
+    @Test
+    void attributeChangesTrigger() {
+        Receiver receiver = receivers.fresh();
+        String attribute = "tier_" + System.nanoTime();
+        Map<String, Object> delivery = Map.of("type", "TRIGGERED",
+                "trigger", Map.of("attributeChanged", attribute, "to", "gold"));
+        triggered(receiver, "/gold", delivery, null, Map.of("tier", "{user." + attribute + "}"));
+        String user = userId("tier");
+        putUser(user, Map.of(attribute, "silver"));
+        assertThat(receiver.at("/gold")).isEmpty();
+        admin().body(Map.of("attributes", Map.of(attribute, "gold"))).patch("/api/v1/users/{id}", user).then()
+                .statusCode(200);
+        assertThat(receiver.await("/gold", 1).get(0).body()).isEqualTo("{\"tier\":\"gold\"}");
+        admin().body(Map.of("attributes", Map.of(attribute, "gold", "other", 1))).put("/api/v1/users/{id}", user)
+                .then().statusCode(200);
+        Map<String, Object> event = event(user, "anything", Map.of());
+        event.put("userAttributes", Map.of(attribute, "bronze"));
+        admin().body(event).post("/api/v1/events").then().statusCode(202).body("entries", equalTo(0));
+        assertThat(receiver.at("/gold")).hasSize(1);
+    }
+
+    @Test
+    void pausedCampaignsDoNotTrigger() {
+        Receiver receiver = receivers.fresh();
+        String name = "paused_" + System.nanoTime();
+        String campaign = triggered(receiver, "/paused", onEvent(name), null, null);
+        admin().post("/api/v1/campaigns/{id}/pause", campaign).then().statusCode(200);
+        admin().body(event(userId("p"), name, Map.of())).post("/api/v1/events").then().statusCode(202)
+                .body("entries", equalTo(0));
+    }
+
+    @Test
+    void badEventsAreRefusedAndNothingIsStored() {
+        String user = userId("bad");
+        Map<String, Object> old = event(user, "x", Map.of());
+        old.put("time", clock.instant().minus(Duration.ofDays(31)).toString());
+        admin().body(old).post("/api/v1/events").then().statusCode(400).body("errors.field", hasItem("time"));
+        Map<String, Object> ahead = event(user, "x", Map.of());
+        ahead.put("time", clock.instant().plus(Duration.ofMinutes(10)).toString());
+        admin().body(ahead).post("/api/v1/events").then().statusCode(400).body("errors.field", hasItem("time"));
+        admin().body(Map.of("event", "x")).post("/api/v1/events").then().statusCode(400)
+                .body("errors.field", hasItem("userId"));
+        admin().body(Map.of("userId", user, "event", "x", "params", List.of(1))).post("/api/v1/events").then()
+                .statusCode(400).body("errors.field", hasItem("params"));
+
+        Map<String, Object> tooMany = new LinkedHashMap<>();
+        for (int i = 0; i < 300; i++) {
+            tooMany.put("a" + i, i);
+        }
+        Map<String, Object> overLimit = event(user, "x", Map.of());
+        overLimit.put("userAttributes", tooMany);
+        admin().body(overLimit).post("/api/v1/events").then().statusCode(400);
+        admin().get("/api/v1/users/{id}/events", user).then().body("items.size()", equalTo(0));
+        admin().get("/api/v1/users/{id}", user).then().statusCode(404);
+    }
+}
