@@ -76,9 +76,10 @@ public class CampaignRepository {
                 .execute(Tuple.of(id, json.write(actions), json.write(retired), Sql.ts(now))).replaceWithVoid();
     }
 
-    /** The campaigns whose triggers are live: ACTIVE and TRIGGERED. */
-    public Uni<List<Campaign>> findActiveTriggered() {
-        return pool.query("SELECT " + COLUMNS + " FROM campaigns WHERE status = 'ACTIVE' AND delivery_type = 'TRIGGERED'")
+    /** The campaigns whose triggers or exits are live: ACTIVE triggered ones, and any ACTIVE or PAUSED with exitOn. */
+    public Uni<List<Campaign>> findLive() {
+        return pool.query("SELECT " + COLUMNS + " FROM campaigns WHERE (status = 'ACTIVE' AND delivery_type = 'TRIGGERED')"
+                + " OR (status IN ('ACTIVE', 'PAUSED') AND exit_on IS NOT NULL)")
                 .execute().map(this::all);
     }
 

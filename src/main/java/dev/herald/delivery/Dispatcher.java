@@ -19,11 +19,17 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.faulttolerance.exceptions.BulkheadException;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.audience.Criteria;
+import dev.herald.audience.CriteriaParser;
+import dev.herald.audience.Evaluator;
 import dev.herald.campaign.Action;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
+import dev.herald.profile.User;
 import dev.herald.profile.UserRepository;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -175,12 +181,11 @@ public class Dispatcher {
         List<UUID> campaignIds = claimed.stream().map(Claimed::campaignId).distinct().toList();
         List<String> userIds = claimed.stream().filter(c -> c.request() == null).map(Claimed::userId).distinct()
                 .toList();
-        Uni<Map<String, Map<String, Object>>> attributes = userIds.isEmpty() ? Uni.createFrom().item(Map.of())
-                : users.attributes(userIds);
-        return Uni.combine().all().unis(campaigns.findAll(campaignIds), attributes).asTuple().chain(both -> {
+        Uni<Map<String, User>> found = userIds.isEmpty() ? Uni.createFrom().item(Map.of()) : users.findAll(userIds);
+        return Uni.combine().all().unis(campaigns.findAll(campaignIds), found).asTuple().chain(both -> {
             Map<UUID, Campaign> byId = both.getItem1().stream()
                     .collect(Collectors.toMap(Campaign::id, Function.identity()));
-            Map<String, Map<String, Object>> userAttributes = both.getItem2();
+            Map<String, User> usersById = both.getItem2();
             Instant now = Sql.millis(clock.instant());
             List<Claimed> ready = new ArrayList<>(claimed.size());
             List<Claimed> newlyRendered = new ArrayList<>();
@@ -191,12 +196,15 @@ public class Dispatcher {
                     ready.add(c);
                 } else if (action == null) {
                     finish(c, campaign, DeliveryStatus.SKIPPED, "ACTION_REMOVED", now);
-                } else if (!userAttributes.containsKey(c.userId())) {
+                } else if (!usersById.containsKey(c.userId())) {
                     finish(c, campaign, DeliveryStatus.SKIPPED, "USER_DELETED", now);
+                } else if (!conditionHolds(action, usersById.get(c.userId()), now)) {
+                    finish(c, campaign, DeliveryStatus.SKIPPED, "CONDITION", now);
                 } else {
                     try {
+                        User user = usersById.get(c.userId());
                         RequestRenderer.Rendered rendered = renderer.render(campaign, action, new RenderContext(
-                                c.userId(), userAttributes.get(c.userId()), map(c.eventData()), map(c.triggerData()),
+                                c.userId(), map(user.attributes()), map(c.eventData()), map(c.triggerData()),
                                 c.id(), now));
                         Claimed withRequest = c.rendered(rendered.request(), rendered.credentials());
                         newlyRendered.add(withRequest);
@@ -275,8 +283,20 @@ public class Dispatcher {
         return Duration.parse(campaign.actions().get(claim.actionIndex() + 1).delay()).toMillis();
     }
 
+    /** An action's condition is checked once, when the action is first due, on the user as it is then. */
+    private static boolean conditionHolds(Action action, User user, Instant now) {
+        Criteria condition = CriteriaParser.parseStored(action.condition(), CriteriaParser.Use.CONDITION);
+        return Evaluator.matches(condition, new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
+                null, now));
+    }
+
     @SuppressWarnings("unchecked")
     private Map<String, Object> map(String jsonObject) {
         return jsonObject == null ? null : json.read(jsonObject, Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(JsonNode jsonObject) {
+        return json.convert(jsonObject, Map.class);
     }
 }

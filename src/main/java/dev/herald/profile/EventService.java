@@ -65,7 +65,8 @@ public class EventService {
                             event.time());
                     Uni<User> merged = patch == null ? Uni.createFrom().item(before)
                             : userService.mergeIn(conn, before, patch, now);
-                    return merged.chain(after -> triggers
+                    return merged.call(after -> triggers.onExit(conn, after.id(), event.event(), now))
+                            .chain(after -> triggers
                             .onAttributesChanged(conn, after, UserService.changes(before, after), triggering, now)
                             .chain(fromAttributes -> triggers.onEvent(conn, after, triggering, now)
                                     .map(fromEvent -> fromAttributes + fromEvent)))

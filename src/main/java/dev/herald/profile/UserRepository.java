@@ -59,16 +59,15 @@ public class UserRepository {
                 .map(this::first);
     }
 
-    /** The attributes of the users that exist among {@code ids}, by id. */
-    public Uni<Map<String, Map<String, Object>>> attributes(List<String> ids) {
-        return pool.preparedQuery("SELECT id, attributes::text AS attributes FROM users WHERE id = ANY($1)")
+    /** The users that exist among {@code ids}, by id. */
+    public Uni<Map<String, User>> findAll(List<String> ids) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = ANY($1)")
                 .execute(Tuple.of(ids.toArray(String[]::new)))
                 .map(rows -> {
-                    Map<String, Map<String, Object>> out = new HashMap<>();
+                    Map<String, User> out = new HashMap<>();
                     for (Row row : rows) {
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> attributes = json.read(row.getString("attributes"), Map.class);
-                        out.put(row.getString("id"), attributes);
+                        User user = map(row);
+                        out.put(user.id(), user);
                     }
                     return out;
                 });

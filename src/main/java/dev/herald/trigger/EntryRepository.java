@@ -15,6 +15,32 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class EntryRepository {
 
+    /** Entries of a campaign for a user since {@code since} (null: ever), sent or not. */
+    public Uni<Long> count(SqlClient client, UUID campaignId, String userId, Instant since) {
+        return client.preparedQuery("SELECT count(*) AS n FROM entries WHERE campaign_id = $1 AND user_id = $2"
+                + " AND ($3::timestamptz IS NULL OR created_at > $3)")
+                .execute(Tuple.of(campaignId, userId, Sql.ts(since)))
+                .map(rows -> rows.iterator().next().getLong("n"));
+    }
+
+    /** An entry refused by the campaign's per-user limit: recorded as a SKIPPED delivery of the first action. */
+    public Uni<Void> skipCapped(SqlClient client, Campaign campaign, String userId, UUID eventId, Instant now) {
+        return client.preparedQuery("INSERT INTO deliveries (campaign_id, user_id, event_id, host, action_id,"
+                + " action_index, status, reason, created_at, updated_at, finished_at)"
+                + " VALUES ($1, $2, $3, $4, $5, 0, 'SKIPPED', 'FREQUENCY_CAP', $6, $6, $6)")
+                .execute(Tuple.of(campaign.id(), userId, eventId, campaign.actionHosts()[0], campaign.actionIds()[0],
+                        Sql.ts(now)))
+                .replaceWithVoid();
+    }
+
+    /** Cancels what is pending for a user in these campaigns ({@code exitOn}). */
+    public Uni<Integer> exit(SqlClient client, String userId, java.util.List<UUID> campaignIds, Instant now) {
+        return client.preparedQuery("UPDATE deliveries SET status = 'CANCELLED', reason = 'USER_EXITED',"
+                + " updated_at = $3, finished_at = $3 WHERE user_id = $1 AND campaign_id = ANY($2) AND status = 'PENDING'")
+                .execute(Tuple.of(userId, campaignIds.toArray(UUID[]::new), Sql.ts(now)))
+                .map(io.vertx.mutiny.sqlclient.RowSet::rowCount);
+    }
+
     /**
      * One entry of {@code campaign} for the user (at most one per event: a repeat writes nothing)
      * and one delivery per action; the first is due at {@code firstDue}, the others wait for the

@@ -34,12 +34,26 @@ public class TriggerIndex {
     static final String CHANNEL = "herald_campaigns";
     private static final Logger LOG = Logger.getLogger(TriggerIndex.class);
 
-    /** A live trigger: its campaign, audience, and what it listens for. */
+    /** A live trigger: its campaign, audience, what it listens for, and its per-user limit. */
     public record Trigger(Campaign campaign, Criteria audience, String event, Criteria where, String attribute,
             JsonNode to) {
+
+        /** At most this many entries per user in {@link #capWindow()} (null: no cap). */
+        Integer capMax() {
+            JsonNode perUser = campaign.limits() == null ? null : campaign.limits().get("perUser");
+            return perUser == null || perUser.isNull() ? null : perUser.get("max").asInt();
+        }
+
+        /** The window of the cap; null means ever. */
+        Duration capWindow() {
+            JsonNode perUser = campaign.limits().get("perUser");
+            JsonNode window = perUser.get("window");
+            return window == null || window.isNull() ? null : Duration.parse(window.asText());
+        }
     }
 
-    private record Snapshot(Map<String, List<Trigger>> byEvent, Map<String, List<Trigger>> byAttribute) {
+    private record Snapshot(Map<String, List<Trigger>> byEvent, Map<String, List<Trigger>> byAttribute,
+            Map<String, List<java.util.UUID>> exitsByEvent) {
     }
 
     private final CampaignRepository campaigns;
@@ -47,7 +61,7 @@ public class TriggerIndex {
     private final Pool pool;
     private final AtomicLong requested = new AtomicLong();
     private long applied;
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of(), Map.of());
 
     public TriggerIndex(CampaignRepository campaigns, Notifications notifications, Pool pool) {
         this.campaigns = campaigns;
@@ -63,6 +77,11 @@ public class TriggerIndex {
         return snapshot.byAttribute().getOrDefault(name, List.of());
     }
 
+    /** The campaigns a user leaves when tracking this event ({@code exitOn}). */
+    public List<java.util.UUID> exitedBy(String event) {
+        return snapshot.exitsByEvent().getOrDefault(event, List.of());
+    }
+
     /** After a campaign changed: rebuild here, then tell the other instances. */
     public Uni<Void> changed() {
         return refresh().call(() -> notifications.notify(pool, CHANNEL));
@@ -71,7 +90,7 @@ public class TriggerIndex {
     /** Rebuilds the index from the database; a slower, older rebuild never replaces a newer one. */
     public Uni<Void> refresh() {
         long generation = requested.incrementAndGet();
-        return campaigns.findActiveTriggered().invoke(active -> apply(generation, build(active))).replaceWithVoid();
+        return campaigns.findLive().invoke(live -> apply(generation, build(live))).replaceWithVoid();
     }
 
     private synchronized void apply(long generation, Snapshot built) {
@@ -81,12 +100,16 @@ public class TriggerIndex {
         }
     }
 
-    private static Snapshot build(List<Campaign> active) {
+    private static Snapshot build(List<Campaign> live) {
         Map<String, List<Trigger>> byEvent = new HashMap<>();
         Map<String, List<Trigger>> byAttribute = new HashMap<>();
-        for (Campaign campaign : active) {
+        Map<String, List<java.util.UUID>> exits = new HashMap<>();
+        for (Campaign campaign : live) {
+            if (campaign.exitOn() != null && campaign.exitOn().hasNonNull("event")) {
+                exits.computeIfAbsent(campaign.exitOn().get("event").asText(), k -> new ArrayList<>()).add(campaign.id());
+            }
             JsonNode spec = campaign.delivery().trigger();
-            if (spec == null) {
+            if (spec == null || campaign.status() != dev.herald.campaign.CampaignStatus.ACTIVE) {
                 continue;
             }
             Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
@@ -100,7 +123,7 @@ public class TriggerIndex {
                         .add(new Trigger(campaign, audience, null, null, attribute, spec.get("to")));
             }
         }
-        return new Snapshot(byEvent, byAttribute);
+        return new Snapshot(byEvent, byAttribute, exits);
     }
 
     void start(@Observes StartupEvent event) {

@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -72,10 +73,27 @@ public class TriggerService {
     private void enter(SqlClient client, TriggerIndex.Trigger trigger, User user, TriggeringEvent event, Instant now,
             List<Supplier<Uni<Integer>>> writes) {
         Instant due = due(trigger.campaign().delivery(), user, event, now);
-        if (due != null) {
-            writes.add(() -> entries.enter(client, trigger.campaign(), user.id(), event == null ? null : event.id(),
-                    due, now));
+        if (due == null) {
+            return;
         }
+        UUID eventId = event == null ? null : event.id();
+        Integer max = trigger.capMax();
+        if (max == null) {
+            writes.add(() -> entries.enter(client, trigger.campaign(), user.id(), eventId, due, now));
+            return;
+        }
+        // The caller's transaction holds the user's row, so two events of one user cannot both pass.
+        Duration window = trigger.capWindow();
+        writes.add(() -> entries.count(client, trigger.campaign().id(), user.id(), window == null ? null
+                : now.minus(window)).chain(count -> count < max
+                        ? entries.enter(client, trigger.campaign(), user.id(), eventId, due, now)
+                        : entries.skipCapped(client, trigger.campaign(), user.id(), eventId, now).replaceWith(0)));
+    }
+
+    /** Cancels the user's pending deliveries of campaigns that this event exits ({@code exitOn}). */
+    public Uni<Integer> onExit(SqlClient client, String userId, String event, Instant now) {
+        List<UUID> campaigns = index.exitedBy(event);
+        return campaigns.isEmpty() ? Uni.createFrom().item(0) : entries.exit(client, userId, campaigns, now);
     }
 
     /** One statement after the other: they share the transaction's connection. */

@@ -196,6 +196,89 @@ class TriggeredCampaignTest {
     }
 
     @Test
+    void perUserCapsSkipEntriesOverTheLimit() {
+        Receiver receiver = receivers.fresh();
+        String name = "capped_" + System.nanoTime();
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "capped");
+        campaign.put("delivery", onEvent(name));
+        campaign.put("limits", Map.of("perUser", Map.of("max", 2, "window", "P1D")));
+        campaign.put("actions", List.of(Map.of("url", receiver.url("/capped"))));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        String user = userId("capped");
+        for (int i = 0; i < 3; i++) {
+            admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202)
+                    .body("entries", equalTo(i < 2 ? 1 : 0));
+        }
+        receiver.await("/capped", 2);
+        admin().get("/api/v1/deliveries?campaignId=" + id + "&status=SKIPPED").then()
+                .body("items.size()", equalTo(1)).body("items[0].reason", equalTo("FREQUENCY_CAP"));
+
+        clock.advance(Duration.ofDays(1).plusMinutes(1));
+        admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202)
+                .body("entries", equalTo(1));
+        receiver.await("/capped", 3);
+    }
+
+    @Test
+    void conditionsAreCheckedWhenDueAndTheNextActionStillFollows() {
+        Receiver receiver = receivers.fresh();
+        String name = "conditions_" + System.nanoTime();
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "conditions");
+        campaign.put("delivery", onEvent(name));
+        campaign.put("actions", List.of(
+                Map.of("url", receiver.url("/first")),
+                Map.of("url", receiver.url("/vip-only"), "delay", "PT1H",
+                        "condition", Map.of("attribute", "vip", "op", "eq", "value", true)),
+                Map.of("url", receiver.url("/last"))));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        String user = userId("cond");
+        putUser(user, Map.of("vip", true));
+        admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202);
+        receiver.await("/first", 1);
+
+        // The condition is checked when the action is due, on the user as it is then.
+        admin().body(Map.of("attributes", Map.of("vip", false))).patch("/api/v1/users/{id}", user).then()
+                .statusCode(200);
+        clock.advance(Duration.ofMinutes(61));
+        dispatcher.wakeUp();
+        receiver.await("/last", 1);
+        assertThat(receiver.at("/vip-only")).isEmpty();
+        admin().get("/api/v1/deliveries?campaignId=" + id + "&status=SKIPPED").then()
+                .body("items[0].reason", equalTo("CONDITION"));
+    }
+
+    @Test
+    void exitOnCancelsAUsersPendingActions() {
+        Receiver receiver = receivers.fresh();
+        String name = "trial_" + System.nanoTime();
+        String exit = "unsubscribed_" + System.nanoTime();
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "exit");
+        campaign.put("delivery", onEvent(name));
+        campaign.put("exitOn", Map.of("event", exit));
+        campaign.put("actions", List.of(Map.of("url", receiver.url("/welcome")),
+                Map.of("url", receiver.url("/nudge"), "delay", "P2D")));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        String user = userId("exit");
+        admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202);
+        receiver.await("/welcome", 1);
+        admin().body(event(user, exit, Map.of())).post("/api/v1/events").then().statusCode(202);
+        admin().get("/api/v1/deliveries?campaignId=" + id + "&status=CANCELLED").then()
+                .body("items.size()", equalTo(1)).body("items[0].reason", equalTo("USER_EXITED"));
+        clock.advance(Duration.ofDays(3));
+        dispatcher.wakeUp();
+        String other = userId("exit-marker");
+        admin().body(event(other, name, Map.of())).post("/api/v1/events").then().statusCode(202);
+        receiver.await("/welcome", 2);
+        assertThat(receiver.at("/nudge")).isEmpty();
+    }
+
+    @Test
     void pausedCampaignsDoNotTrigger() {
         Receiver receiver = receivers.fresh();
         String name = "paused_" + System.nanoTime();
