@@ -34,4 +34,13 @@ public class EventResource {
     public Uni<EventAccepted> track(EventRequest request) {
         return events.track(request);
     }
+
+    @POST
+    @Path("/batch")
+    @ResponseStatus(202)
+    @Operation(summary = "Track up to 1,000 events (admin or ingest key): all are checked first, and one bad event "
+            + "refuses the batch (400 names each bad index); then all are stored in one transaction, in order")
+    public Uni<BatchAccepted> trackAll(BatchRequest request) {
+        return events.trackAll(request);
+    }
 }

@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,11 +17,14 @@ import dev.herald.delivery.Wakeups;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.Page;
+import dev.herald.platform.ProblemException;
 import dev.herald.platform.Problems;
 import dev.herald.platform.Sql;
 import dev.herald.trigger.TriggerService;
 import dev.herald.trigger.TriggeringEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * Takes in tracked events (contract section 3): the user's attributes are merged first, then
@@ -31,6 +36,7 @@ public class EventService {
     static final Duration OLDEST = Duration.ofDays(30);
     static final Duration NEWEST = Duration.ofMinutes(5);
     static final int MAX_PARAMS_BYTES = 64 * 1024;
+    static final int MAX_BATCH = 1000;
 
     private final UserRepository users;
     private final UserService userService;
@@ -53,10 +59,57 @@ public class EventService {
 
     public Uni<EventAccepted> track(EventRequest request) {
         Instant now = Sql.millis(clock.instant());
-        TrackedEvent event = check(request, now);
-        ObjectNode patch = request.userAttributes() == null || request.userAttributes().isNull() ? null
+        Problems.Collector errors = new Problems.Collector();
+        TrackedEvent event = check(request, now, "", errors);
+        errors.throwIfAny();
+        return users.pool().withTransaction(conn -> trackIn(conn, event, patch(request), now))
+                .invoke(accepted -> {
+                    if (accepted.entries() > 0) {
+                        wakeups.wakeHere();
+                    }
+                });
+    }
+
+    /**
+     * Up to {@link #MAX_BATCH} events: all are checked first (one bad event refuses the batch,
+     * naming each bad index), then all are stored in one transaction, in order.
+     */
+    public Uni<BatchAccepted> trackAll(BatchRequest request) {
+        Instant now = Sql.millis(clock.instant());
+        if (request == null || request.events() == null || request.events().isEmpty()) {
+            throw ProblemException.invalid("events", "must hold 1 to " + MAX_BATCH + " events");
+        }
+        if (request.events().size() > MAX_BATCH) {
+            throw ProblemException.invalid("events", "must hold at most " + MAX_BATCH + " events, found "
+                    + request.events().size());
+        }
+        Problems.Collector errors = new Problems.Collector();
+        List<TrackedEvent> checked = new ArrayList<>();
+        for (int i = 0; i < request.events().size(); i++) {
+            checked.add(check(request.events().get(i), now, "events[" + i + "].", errors));
+        }
+        errors.throwIfAny();
+        return users.pool().withTransaction(conn -> Multi.createFrom().range(0, checked.size())
+                .onItem().transformToUniAndConcatenate(i -> trackIn(conn, checked.get(i),
+                        patch(request.events().get(i)), now))
+                .collect().asList())
+                .map(all -> {
+                    int duplicates = (int) all.stream().filter(EventAccepted::duplicate).count();
+                    if (all.stream().anyMatch(a -> a.entries() > 0)) {
+                        wakeups.wakeHere();
+                    }
+                    return new BatchAccepted(all.size() - duplicates, duplicates);
+                });
+    }
+
+    private static ObjectNode patch(EventRequest request) {
+        return request.userAttributes() == null || request.userAttributes().isNull() ? null
                 : (ObjectNode) request.userAttributes();
-        return users.pool().withTransaction(conn -> users.lockOrCreate(conn, event.userId(), now)
+    }
+
+    /** Stores one event in the caller's transaction and runs what it triggers. */
+    private Uni<EventAccepted> trackIn(SqlClient conn, TrackedEvent event, ObjectNode patch, Instant now) {
+        return users.lockOrCreate(conn, event.userId(), now)
                 .chain(before -> events.insertOrFindRepeat(conn, event).chain(id -> {
                     if (!id.equals(event.id())) {
                         return Uni.createFrom().item(new EventAccepted(id, true, 0));
@@ -72,12 +125,7 @@ public class EventService {
                                     .map(fromEvent -> fromAttributes + fromEvent)))
                             .call(entries -> entries > 0 ? wakeups.onCommit(conn) : Uni.createFrom().voidItem())
                             .map(entries -> new EventAccepted(event.id(), false, entries));
-                })))
-                .invoke(accepted -> {
-                    if (accepted.entries() > 0) {
-                        wakeups.wakeHere();
-                    }
-                });
+                }));
     }
 
     public Uni<Page<TrackedEvent>> list(String userId, String name, String after, Integer limit) {
@@ -86,33 +134,39 @@ public class EventService {
                 .map(found -> Page.of(found, size, e -> e.id().toString()));
     }
 
-    private TrackedEvent check(EventRequest request, Instant now) {
-        Problems.Collector errors = new Problems.Collector();
+    /** Checks one event; problems go to {@code errors} with {@code at} before each field. */
+    private TrackedEvent check(EventRequest request, Instant now, String at, Problems.Collector errors) {
         if (request == null) {
-            errors.add("", "a JSON body is required: {\"userId\": ..., \"event\": ...}");
-            errors.throwIfAny();
+            errors.add(at.isEmpty() ? "" : at.substring(0, at.length() - 1),
+                    "must be an event: {\"userId\": ..., \"event\": ...}");
+            return null;
         }
         if (request.userId() == null || request.userId().isEmpty() || request.userId().length() > 128) {
-            errors.add("userId", "is required: the app's id of the user, 1 to 128 characters");
+            errors.add(at + "userId", "is required: the app's id of the user, 1 to 128 characters");
         }
         if (request.event() == null || request.event().isBlank() || request.event().length() > 128) {
-            errors.add("event", "is required: the event's name, 1 to 128 characters");
+            errors.add(at + "event", "is required: the event's name, 1 to 128 characters");
         }
         if (request.params() != null && !request.params().isNull()) {
             if (!request.params().isObject()) {
-                errors.add("params", "must be an object of parameter names to values");
+                errors.add(at + "params", "must be an object of parameter names to values");
             } else if (json.write(request.params()).getBytes(StandardCharsets.UTF_8).length > MAX_PARAMS_BYTES) {
-                errors.add("params", "must take at most " + MAX_PARAMS_BYTES + " bytes as JSON");
+                errors.add(at + "params", "must take at most " + MAX_PARAMS_BYTES + " bytes as JSON");
             }
         }
         if (request.id() != null && (request.id().isEmpty() || request.id().length() > 128)) {
-            errors.add("id", "must be 1 to 128 characters: the app's own id of this event");
+            errors.add(at + "id", "must be 1 to 128 characters: the app's own id of this event");
         }
         if (request.userAttributes() != null && !request.userAttributes().isNull()) {
             if (!request.userAttributes().isObject()) {
-                errors.add("userAttributes", "must be an object of attribute names to values");
+                errors.add(at + "userAttributes", "must be an object of attribute names to values");
             } else {
-                userService.checkNames((ObjectNode) request.userAttributes());
+                request.userAttributes().fieldNames().forEachRemaining(name -> {
+                    String problem = userService.nameProblem(name);
+                    if (problem != null) {
+                        errors.add(at + "userAttributes." + name, problem);
+                    }
+                });
             }
         }
         Instant time = now;
@@ -120,13 +174,15 @@ public class EventService {
             try {
                 time = Sql.millis(Instant.parse(request.time()));
                 if (time.isBefore(now.minus(OLDEST)) || time.isAfter(now.plus(NEWEST))) {
-                    errors.add("time", "must lie within the last 30 days and at most 5 minutes ahead");
+                    errors.add(at + "time", "must lie within the last 30 days and at most 5 minutes ahead");
                 }
             } catch (DateTimeException e) {
-                errors.add("time", "must be an ISO-8601 instant such as 2026-12-01T09:00:00Z");
+                errors.add(at + "time", "must be an ISO-8601 instant such as 2026-12-01T09:00:00Z");
             }
         }
-        errors.throwIfAny();
+        if (!errors.isEmpty()) {
+            return null;
+        }
         ObjectNode params = request.params() == null || request.params().isNull() ? json.mapper().createObjectNode()
                 : (ObjectNode) request.params();
         UUID id = Ids.newId();

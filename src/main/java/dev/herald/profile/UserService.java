@@ -164,11 +164,18 @@ public class UserService {
 
     void checkNames(ObjectNode attributes) {
         attributes.fieldNames().forEachRemaining(name -> {
-            if (name.isEmpty() || name.length() > limits.maxNameLength()) {
-                throw ProblemException.invalid("attributes." + name,
-                        "attribute names must be 1 to " + limits.maxNameLength() + " characters");
+            String problem = nameProblem(name);
+            if (problem != null) {
+                throw ProblemException.invalid("attributes." + name, problem);
             }
         });
+    }
+
+    /** What is wrong with an attribute name, or null. */
+    String nameProblem(String name) {
+        return name.isEmpty() || name.length() > limits.maxNameLength()
+                ? "attribute names must be 1 to " + limits.maxNameLength() + " characters"
+                : null;
     }
 
     private void checkLimits(ObjectNode attributes) {

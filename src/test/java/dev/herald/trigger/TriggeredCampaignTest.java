@@ -279,6 +279,29 @@ class TriggeredCampaignTest {
     }
 
     @Test
+    void batchesAreAllOrNothingAndCountRepeats() {
+        Receiver receiver = receivers.fresh();
+        String name = "batch_" + System.nanoTime();
+        triggered(receiver, "/batch", onEvent(name), null, null);
+        String a = userId("batch-a");
+        String b = userId("batch-b");
+        Map<String, Object> first = event(a, name, Map.of());
+        first.put("id", "k1");
+        Map<String, Object> bad = event(b, name, Map.of());
+        bad.put("time", "yesterday");
+        Map<String, Object> noUser = Map.of("event", name);
+        admin().body(Map.of("events", List.of(first, bad, noUser))).post("/api/v1/events/batch").then()
+                .statusCode(400).body("errors.field", hasItem("events[1].time"))
+                .body("errors.field", hasItem("events[2].userId"));
+        admin().get("/api/v1/users/{id}/events", a).then().body("items.size()", equalTo(0));
+
+        ingest().body(Map.of("events", List.of(first, event(b, name, Map.of()), first))).post("/api/v1/events/batch")
+                .then().statusCode(202).body("accepted", equalTo(2)).body("duplicates", equalTo(1));
+        receiver.await("/batch", 2);
+        admin().body(Map.of("events", List.of())).post("/api/v1/events/batch").then().statusCode(400);
+    }
+
+    @Test
     void pausedCampaignsDoNotTrigger() {
         Receiver receiver = receivers.fresh();
         String name = "paused_" + System.nanoTime();
