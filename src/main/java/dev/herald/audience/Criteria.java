@@ -36,4 +36,31 @@ public sealed interface Criteria {
     /** The user was first seen within the period. */
     record CreatedWithin(Duration period) implements Criteria {
     }
+
+    /**
+     * The user tracked {@code event} a number of times that passes {@code countOp countValue}, in
+     * the last {@code within} (null: ever), counting only events whose parameters match {@code where}.
+     */
+    record EventCount(String event, Operator countOp, long countValue, Duration within, Criteria where)
+            implements Criteria {
+    }
+
+    /** The event names a tree counts, so callers load only those events. */
+    static java.util.Set<String> eventNames(Criteria criteria) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        collect(criteria, names);
+        return names;
+    }
+
+    private static void collect(Criteria criteria, java.util.Set<String> names) {
+        if (criteria instanceof All all) {
+            all.parts().forEach(part -> collect(part, names));
+        } else if (criteria instanceof Any any) {
+            any.parts().forEach(part -> collect(part, names));
+        } else if (criteria instanceof Not not) {
+            collect(not.part(), names);
+        } else if (criteria instanceof EventCount count) {
+            names.add(count.event());
+        }
+    }
 }

@@ -107,10 +107,10 @@ public final class CriteriaParser {
                 return period == null ? null : new Criteria.CreatedWithin(period);
             }
             if (node.has("event")) {
-                errors.add(path + ".event", "event criteria are not available yet: Herald does not store events yet");
-                return null;
+                return eventCount(node, path, depth);
             }
-            errors.add(path, "unknown criteria node; use all, any, not, attribute, param, userId, bucket or createdWithin");
+            errors.add(path, "unknown criteria node; use all, any, not, attribute, param, event, userId, bucket or "
+                    + "createdWithin");
             return null;
         }
 
@@ -178,6 +178,49 @@ public final class CriteriaParser {
                 return null;
             }
             return op;
+        }
+
+        private Criteria eventCount(JsonNode node, String path, int depth) {
+            if (use == Use.WHERE) {
+                errors.add(path + ".event", "event counts cannot be used inside a where");
+                return null;
+            }
+            if (!only(node, path, Set.of("event", "count", "within", "where"))) {
+                return null;
+            }
+            String name = name(node.get("event"), path + ".event");
+            Operator op = Operator.GTE;
+            long value = 1;
+            JsonNode count = node.get("count");
+            if (count != null && !count.isNull()) {
+                JsonNode opNode = count.get("op");
+                op = opNode != null && opNode.isTextual() ? Operator.of(opNode.asText()) : null;
+                if (op == null || !Set.of(Operator.EQ, Operator.NE, Operator.GT, Operator.GTE, Operator.LT, Operator.LTE)
+                        .contains(op)) {
+                    errors.add(path + ".count.op", "must be one of eq, ne, gt, gte, lt, lte");
+                    op = null;
+                }
+                JsonNode v = count.get("value");
+                if (v == null || !v.isIntegralNumber() || v.asLong() < 0) {
+                    errors.add(path + ".count.value", "must be a whole number of at least 0");
+                    op = null;
+                } else {
+                    value = v.asLong();
+                }
+            }
+            Duration within = null;
+            if (node.hasNonNull("within")) {
+                within = period(node.get("within"), path + ".within");
+            }
+            Criteria where = null;
+            if (node.hasNonNull("where")) {
+                where = new Reader(Use.WHERE, errors).read(node.get("where"), path + ".where", depth + 1);
+            }
+            if (name == null || op == null || (node.hasNonNull("within") && within == null)
+                    || (node.hasNonNull("where") && where == null)) {
+                return null;
+            }
+            return new Criteria.EventCount(name, op, value, within, where);
         }
 
         private Criteria bucket(JsonNode node, String path) {

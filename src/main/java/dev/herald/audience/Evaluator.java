@@ -8,8 +8,25 @@ import com.fasterxml.jackson.databind.node.TextNode;
 /** Evaluates criteria in memory, for triggers, conditions and previews. Agrees with {@link SqlCompiler}. */
 public final class Evaluator {
 
-    /** What a tree is evaluated against; {@code params} are the triggering event's, if any. */
-    public record Subject(String userId, JsonNode attributes, Instant createdAt, JsonNode params, Instant now) {
+    /**
+     * What a tree is evaluated against: {@code params} are the triggering event's, if any;
+     * {@code events} are the user's events of the names the tree counts (null when it counts none).
+     */
+    public record Subject(String userId, JsonNode attributes, Instant createdAt, JsonNode params, Instant now,
+            java.util.List<EventFact> events) {
+
+        public Subject(String userId, JsonNode attributes, Instant createdAt, JsonNode params, Instant now) {
+            this(userId, attributes, createdAt, params, now, null);
+        }
+
+        Subject withParams(JsonNode eventParams) {
+            return new Subject(userId, attributes, createdAt, eventParams, now, events);
+        }
+    }
+
+    /** The event names a tree counts: load those of the user's events into {@link Subject#events()}. */
+    public static java.util.Set<String> eventNames(Criteria criteria) {
+        return criteria == null ? java.util.Set.of() : Criteria.eventNames(criteria);
     }
 
     private Evaluator() {
@@ -41,6 +58,18 @@ public final class Evaluator {
         if (criteria instanceof Criteria.Bucket b) {
             int bucket = Values.bucket(subject.userId());
             return bucket >= b.from() && bucket <= b.to();
+        }
+        if (criteria instanceof Criteria.EventCount count) {
+            long n = 0;
+            Instant since = count.within() == null ? null : subject.now().minus(count.within());
+            for (EventFact event : subject.events() == null ? java.util.List.<EventFact> of() : subject.events()) {
+                if (event.name().equals(count.event()) && (since == null || !event.time().isBefore(since))
+                        && matches(count.where(), subject.withParams(event.params()))) {
+                    n++;
+                }
+            }
+            return test(count.countOp(), com.fasterxml.jackson.databind.node.LongNode.valueOf(n),
+                    com.fasterxml.jackson.databind.node.LongNode.valueOf(count.countValue()));
         }
         Criteria.CreatedWithin c = (Criteria.CreatedWithin) criteria;
         return !subject.createdAt().isBefore(subject.now().minus(c.period()));

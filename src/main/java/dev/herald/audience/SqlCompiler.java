@@ -58,7 +58,29 @@ public final class SqlCompiler {
         if (criteria instanceof Criteria.CreatedWithin c) {
             return "(u.created_at >= " + param(Sql.ts(now.minus(c.period()))) + "::timestamptz)";
         }
-        throw new IllegalArgumentException("event parameters are only tested in memory");
+        if (criteria instanceof Criteria.EventCount count) {
+            String since = count.within() == null ? "true"
+                    : "ev.time >= " + param(Sql.ts(now.minus(count.within()))) + "::timestamptz";
+            String where = count.where() == null ? "true" : node(count.where());
+            return "((SELECT count(*) FROM events ev WHERE ev.user_id = u.id AND ev.name = " + param(count.event())
+                    + "::text AND " + since + " AND " + where + ") " + comparison(count.countOp()) + " "
+                    + param(count.countValue()) + "::bigint)";
+        }
+        Criteria.Param p = (Criteria.Param) criteria;
+        // Only inside an event count, where "ev" is the event being counted.
+        return test(p.op(), "(ev.params -> " + param(p.name()) + "::text)", p.value());
+    }
+
+    private static String comparison(Operator op) {
+        return switch (op) {
+            case EQ -> "=";
+            case NE -> "<>";
+            case GT -> ">";
+            case GTE -> ">=";
+            case LT -> "<";
+            case LTE -> "<=";
+            default -> throw new IllegalArgumentException("not a count comparison: " + op);
+        };
     }
 
     private String join(List<Criteria> parts, String operator) {

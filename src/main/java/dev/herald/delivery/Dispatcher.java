@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,12 +25,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.audience.Criteria;
 import dev.herald.audience.CriteriaParser;
+import dev.herald.audience.EventFact;
 import dev.herald.audience.Evaluator;
 import dev.herald.campaign.Action;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
+import dev.herald.profile.EventRepository;
 import dev.herald.profile.User;
 import dev.herald.profile.UserRepository;
 import io.quarkus.runtime.ShutdownEvent;
@@ -49,6 +53,7 @@ public class Dispatcher {
     private final DeliveryRepository deliveries;
     private final CampaignRepository campaigns;
     private final UserRepository users;
+    private final EventRepository events;
     private final RequestRenderer renderer;
     private final WebhookSender sender;
     private final RetryPolicy retryPolicy;
@@ -68,11 +73,13 @@ public class Dispatcher {
     private volatile boolean stopping;
 
     public Dispatcher(DeliveryRepository deliveries, CampaignRepository campaigns, UserRepository users,
+            EventRepository events,
             RequestRenderer renderer, WebhookSender sender, RetryPolicy retryPolicy, HostGuards hostGuards,
             AttemptRecorder recorder, DeliveryConfig config, Json json, Clock clock) {
         this.deliveries = deliveries;
         this.campaigns = campaigns;
         this.users = users;
+        this.events = events;
         this.renderer = renderer;
         this.sender = sender;
         this.retryPolicy = retryPolicy;
@@ -183,9 +190,15 @@ public class Dispatcher {
                 .toList();
         Uni<Map<String, User>> found = userIds.isEmpty() ? Uni.createFrom().item(Map.of()) : users.findAll(userIds);
         return Uni.combine().all().unis(campaigns.findAll(campaignIds), found).asTuple().chain(both -> {
-            Map<UUID, Campaign> byId = both.getItem1().stream()
+            Set<String> counted = new HashSet<>();
+            both.getItem1().forEach(campaign -> campaign.actions().forEach(action -> counted.addAll(
+                    Evaluator.eventNames(CriteriaParser.parseStored(action.condition(), CriteriaParser.Use.CONDITION)))));
+            return events.facts(events.pool(), userIds, counted).map(history -> new Loaded(both.getItem1(),
+                    both.getItem2(), history));
+        }).chain(loaded -> {
+            Map<UUID, Campaign> byId = loaded.campaigns().stream()
                     .collect(Collectors.toMap(Campaign::id, Function.identity()));
-            Map<String, User> usersById = both.getItem2();
+            Map<String, User> usersById = loaded.users();
             Instant now = Sql.millis(clock.instant());
             List<Claimed> ready = new ArrayList<>(claimed.size());
             List<Claimed> newlyRendered = new ArrayList<>();
@@ -198,7 +211,8 @@ public class Dispatcher {
                     finish(c, campaign, DeliveryStatus.SKIPPED, "ACTION_REMOVED", now);
                 } else if (!usersById.containsKey(c.userId())) {
                     finish(c, campaign, DeliveryStatus.SKIPPED, "USER_DELETED", now);
-                } else if (!conditionHolds(action, usersById.get(c.userId()), now)) {
+                } else if (!conditionHolds(action, usersById.get(c.userId()),
+                        loaded.history().getOrDefault(c.userId(), List.of()), now)) {
                     finish(c, campaign, DeliveryStatus.SKIPPED, "CONDITION", now);
                 } else {
                     try {
@@ -284,10 +298,14 @@ public class Dispatcher {
     }
 
     /** An action's condition is checked once, when the action is first due, on the user as it is then. */
-    private static boolean conditionHolds(Action action, User user, Instant now) {
+    private static boolean conditionHolds(Action action, User user, List<EventFact> history, Instant now) {
         Criteria condition = CriteriaParser.parseStored(action.condition(), CriteriaParser.Use.CONDITION);
         return Evaluator.matches(condition, new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
-                null, now));
+                null, now, history));
+    }
+
+    /** What rendering a claimed batch needs: its campaigns, users, and the events their conditions count. */
+    private record Loaded(List<Campaign> campaigns, Map<String, User> users, Map<String, List<EventFact>> history) {
     }
 
     @SuppressWarnings("unchecked")

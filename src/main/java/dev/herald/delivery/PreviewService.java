@@ -21,6 +21,7 @@ import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
+import dev.herald.profile.EventRepository;
 import dev.herald.profile.User;
 import dev.herald.profile.UserRepository;
 import io.smallrye.mutiny.Uni;
@@ -30,6 +31,7 @@ import io.smallrye.mutiny.Uni;
 public class PreviewService {
 
     private final UserRepository users;
+    private final EventRepository events;
     private final RequestRenderer renderer;
     private final WebhookSender sender;
     private final RetryPolicy retryPolicy;
@@ -39,10 +41,11 @@ public class PreviewService {
     private final Json json;
     private final Clock clock;
 
-    public PreviewService(UserRepository users, RequestRenderer renderer, WebhookSender sender,
+    public PreviewService(UserRepository users, EventRepository events, RequestRenderer renderer, WebhookSender sender,
             RetryPolicy retryPolicy, DeliveryRepository deliveries, AttemptRecorder recorder, DeliveryConfig config,
             Json json, Clock clock) {
         this.users = users;
+        this.events = events;
         this.renderer = renderer;
         this.sender = sender;
         this.retryPolicy = retryPolicy;
@@ -54,18 +57,20 @@ public class PreviewService {
     }
 
     public Uni<PreviewResult> preview(Campaign campaign, PreviewRequest request) {
-        return prepare(request, Ids.newId()).map(prepared -> {
+        Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
+        return prepare(request, Ids.newId()).chain(prepared -> events.facts(events.pool(),
+                List.of(prepared.user().id()), Evaluator.eventNames(audience))
+                .map(history -> history.getOrDefault(prepared.user().id(), List.of())).map(history -> {
             RenderContext context = prepared.context();
             List<PreviewResult.ActionPreview> actions = campaign.actions().stream()
                     .map(action -> new PreviewResult.ActionPreview(action.id(), action.name(),
                             renderer.render(campaign, action, context).shown()))
                     .toList();
             User user = prepared.user();
-            Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
             boolean inAudience = Evaluator.matches(audience, new Evaluator.Subject(user.id(), user.attributes(),
-                    user.createdAt(), null, context.now()));
+                    user.createdAt(), null, context.now(), history));
             return new PreviewResult(campaign.id(), context.userId(), inAudience, actions);
-        });
+        }));
     }
 
     /** Sends the first action now, records it as a test delivery, and answers with the outcome. */

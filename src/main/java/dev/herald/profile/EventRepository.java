@@ -2,11 +2,15 @@ package dev.herald.profile;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.herald.audience.EventFact;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
@@ -37,6 +41,28 @@ public class EventRepository {
                 .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
                         json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
                 .map(rows -> rows.iterator().next().getUUID("id"));
+    }
+
+    /** The events of these users with these names, by user, for event criteria evaluated in memory. */
+    public Uni<Map<String, List<EventFact>>> facts(SqlClient client, List<String> userIds, Set<String> names) {
+        if (userIds.isEmpty() || names.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.preparedQuery("SELECT user_id, name, time, params::text AS params FROM events"
+                + " WHERE user_id = ANY($1) AND name = ANY($2)")
+                .execute(Tuple.of(userIds.toArray(String[]::new), names.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, List<EventFact>> out = new HashMap<>();
+                    for (Row row : rows) {
+                        out.computeIfAbsent(row.getString("user_id"), id -> new ArrayList<>()).add(new EventFact(
+                                row.getString("name"), Sql.instant(row, "time"), json.tree(row.getString("params"))));
+                    }
+                    return out;
+                });
+    }
+
+    public Pool pool() {
+        return pool;
     }
 
     /** A user's events, newest first, of one name if given. */

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,9 +17,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.herald.audience.EventFact;
 import dev.herald.audience.Evaluator;
 import dev.herald.campaign.Delivery;
 import dev.herald.platform.Sql;
+import dev.herald.profile.EventRepository;
 import dev.herald.profile.User;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -32,23 +36,35 @@ public class TriggerService {
 
     private final TriggerIndex index;
     private final EntryRepository entries;
+    private final EventRepository events;
 
-    public TriggerService(TriggerIndex index, EntryRepository entries) {
+    public TriggerService(TriggerIndex index, EntryRepository entries, EventRepository events) {
         this.index = index;
         this.entries = entries;
+        this.events = events;
     }
 
     /** Entries for the campaigns triggered by {@code event}, for a user in their audience. */
     public Uni<Integer> onEvent(SqlClient client, User user, TriggeringEvent event, Instant now) {
-        List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
-        for (TriggerIndex.Trigger trigger : index.forEvent(event.name())) {
-            Evaluator.Subject subject = new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
-                    event.params(), now);
-            if (Evaluator.matches(trigger.where(), subject) && Evaluator.matches(trigger.audience(), subject)) {
-                enter(client, trigger, user, event, now, writes);
+        List<TriggerIndex.Trigger> triggers = index.forEvent(event.name());
+        return history(client, user, triggers).chain(history -> {
+            List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
+            for (TriggerIndex.Trigger trigger : triggers) {
+                Evaluator.Subject subject = new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
+                        event.params(), now, history);
+                if (Evaluator.matches(trigger.where(), subject) && Evaluator.matches(trigger.audience(), subject)) {
+                    enter(client, trigger, user, event, now, writes);
+                }
             }
-        }
-        return run(writes);
+            return run(writes);
+        });
+    }
+
+    /** The user's events that the triggers' audiences count (in this transaction: the new event too). */
+    private Uni<List<EventFact>> history(SqlClient client, User user, List<TriggerIndex.Trigger> triggers) {
+        Set<String> names = new HashSet<>();
+        triggers.forEach(trigger -> names.addAll(Evaluator.eventNames(trigger.audience())));
+        return events.facts(client, List.of(user.id()), names).map(found -> found.getOrDefault(user.id(), List.of()));
     }
 
     /**
@@ -57,17 +73,23 @@ public class TriggerService {
      */
     public Uni<Integer> onAttributesChanged(SqlClient client, User user, Map<String, JsonNode> changed,
             TriggeringEvent event, Instant now) {
-        List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
-        changed.forEach((name, value) -> {
-            for (TriggerIndex.Trigger trigger : index.forAttribute(name)) {
+        List<TriggerIndex.Trigger> triggers = new ArrayList<>();
+        changed.forEach((name, value) -> index.forAttribute(name).stream()
+                .filter(trigger -> becomes(value, trigger.to())).forEach(triggers::add));
+        if (triggers.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return history(client, user, triggers).chain(history -> {
+            List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
+            for (TriggerIndex.Trigger trigger : triggers) {
                 Evaluator.Subject subject = new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
-                        null, now);
-                if (becomes(value, trigger.to()) && Evaluator.matches(trigger.audience(), subject)) {
+                        null, now, history);
+                if (Evaluator.matches(trigger.audience(), subject)) {
                     enter(client, trigger, user, event, now, writes);
                 }
             }
+            return run(writes);
         });
-        return run(writes);
     }
 
     private void enter(SqlClient client, TriggerIndex.Trigger trigger, User user, TriggeringEvent event, Instant now,

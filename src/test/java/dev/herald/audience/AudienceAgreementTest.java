@@ -43,6 +43,7 @@ class AudienceAgreementTest {
     static final int TREES = 2000;
     static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     static final List<String> NAMES = List.of("plan", "score", "tags", "when", "flag", "note");
+    static final List<String> EVENTS = List.of("buy", "view");
     static final List<Object> SCALARS = List.of(0, 1, -3, 2, 10, 0.1, 1.0, 2.5, -0.5, 1000, "", "a", "ab", "b", "B",
             "é", "😀", "\uFFFD", "pro", "pro team", "10", "9", "2026-12-01T09:00:00Z", "2026-12-01T10:00:00+01:00",
             "2026-12-01T09:00:00.5Z", "2026-12-01T09:00Z", "2026-12-01T09:00:00.1234567Z", "2026-13-01T09:00:00Z",
@@ -77,6 +78,26 @@ class AudienceAgreementTest {
                     + " VALUES ($1, $2::text::jsonb, $3, $3)")
                     .execute(Tuple.of(id, mapper.writeValueAsString(attrs), Sql.ts(createdAt)))
                     .await().indefinitely();
+            for (int e = 0, n = random.nextInt(6); e < n; e++) {
+                ObjectNode params = JSON.objectNode();
+                if (random.nextBoolean()) {
+                    params.set("amount", toNode(List.of(1, 5, 10, 2.5, "10").get(random.nextInt(5))));
+                }
+                if (random.nextBoolean()) {
+                    params.set("plan", toNode(List.of("pro", "free", "").get(random.nextInt(3))));
+                }
+                pool.preparedQuery("INSERT INTO events (id, user_id, name, params, time, received_at)"
+                        + " VALUES ($1, $2, $3, $4::text::jsonb, $5, $5)")
+                        .execute(Tuple.of(UUID.randomUUID(), id, EVENTS.get(random.nextInt(EVENTS.size())),
+                                mapper.writeValueAsString(params),
+                                Sql.ts(now.minus(Duration.ofHours(random.nextInt(24 * 40)))))).await().indefinitely();
+            }
+        }
+        Map<String, List<EventFact>> history = new HashMap<>();
+        for (Row row : pool.preparedQuery("SELECT user_id, name, time, params::text AS params FROM events"
+                + " WHERE user_id LIKE $1").execute(Tuple.of(prefix + "%")).await().indefinitely()) {
+            history.computeIfAbsent(row.getString("user_id"), k -> new ArrayList<>()).add(new EventFact(
+                    row.getString("name"), Sql.instant(row, "time"), mapper.readTree(row.getString("params"))));
         }
         // Read back what Postgres kept, so both sides see the same values.
         Map<String, JsonNode> stored = new HashMap<>();
@@ -94,7 +115,8 @@ class AudienceAgreementTest {
 
             Set<String> inMemory = new TreeSet<>();
             for (String id : stored.keySet()) {
-                if (Evaluator.matches(criteria, new Evaluator.Subject(id, stored.get(id), created.get(id), null, now))) {
+                if (Evaluator.matches(criteria, new Evaluator.Subject(id, stored.get(id), created.get(id), null, now,
+                        history.getOrDefault(id, List.of())))) {
                     inMemory.add(id);
                 }
             }
@@ -140,13 +162,31 @@ class AudienceAgreementTest {
             return JSON.objectNode().set("bucket", bucket);
         }
         if (kind == 1) {
-            return JSON.objectNode().put("createdWithin", "P" + (1 + random.nextInt(20)) + "D");
+            return random.nextBoolean() ? JSON.objectNode().put("createdWithin", "P" + (1 + random.nextInt(20)) + "D")
+                    : eventCount();
         }
         ObjectNode test = test();
         if (kind == 2) {
             return JSON.objectNode().set("userId", test);
         }
         return test.put("attribute", NAMES.get(random.nextInt(NAMES.size())));
+    }
+
+    private JsonNode eventCount() {
+        ObjectNode node = JSON.objectNode().put("event", EVENTS.get(random.nextInt(EVENTS.size())));
+        if (random.nextBoolean()) {
+            String[] ops = { "eq", "ne", "gt", "gte", "lt", "lte" };
+            node.set("count", JSON.objectNode().put("op", ops[random.nextInt(ops.length)]).put("value",
+                    random.nextInt(4)));
+        }
+        if (random.nextBoolean()) {
+            node.put("within", "P" + (1 + random.nextInt(40)) + "D");
+        }
+        if (random.nextBoolean()) {
+            ObjectNode where = test().put("param", random.nextBoolean() ? "amount" : "plan");
+            node.set("where", random.nextInt(4) == 0 ? JSON.objectNode().set("not", where) : where);
+        }
+        return node;
     }
 
     private ObjectNode test() {

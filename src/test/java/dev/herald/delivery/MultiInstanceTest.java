@@ -54,6 +54,8 @@ class MultiInstanceTest {
     @Inject
     UserRepository users;
     @Inject
+    dev.herald.profile.EventRepository events;
+    @Inject
     RequestRenderer renderer;
     @Inject
     WebhookSender sender;
@@ -76,7 +78,7 @@ class MultiInstanceTest {
 
     /** Another instance's dispatcher: same database, its own guards and state. */
     private Dispatcher otherInstance() {
-        return new Dispatcher(deliveries, campaigns, users, renderer, sender, retryPolicy,
+        return new Dispatcher(deliveries, campaigns, users, events, renderer, sender, retryPolicy,
                 new HostGuards(config, clock), recorder, config, json, clock);
     }
 

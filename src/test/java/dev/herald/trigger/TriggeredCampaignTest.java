@@ -302,6 +302,22 @@ class TriggeredCampaignTest {
     }
 
     @Test
+    void audiencesCanCountEventsIncludingTheOneJustTracked() {
+        Receiver receiver = receivers.fresh();
+        String name = "repeat_buyer_" + System.nanoTime();
+        triggered(receiver, "/second", onEvent(name), Map.of("event", name,
+                "count", Map.of("op", "gte", "value", 2), "within", "P30D",
+                "where", Map.of("param", "amount", "op", "gt", "value", 5)), null);
+        String user = userId("buyer");
+        admin().body(event(user, name, Map.of("amount", 10))).post("/api/v1/events").then().body("entries", equalTo(0));
+        admin().body(event(user, name, Map.of("amount", 1))).post("/api/v1/events").then().body("entries", equalTo(0));
+        admin().body(event(user, name, Map.of("amount", 7))).post("/api/v1/events").then().body("entries", equalTo(1));
+        receiver.await("/second", 1);
+        admin().body(Map.of("audience", Map.of("event", name, "count", Map.of("op", "eq", "value", 3))))
+                .post("/api/v1/audience/count").then().statusCode(200).body("count", equalTo(1));
+    }
+
+    @Test
     void pausedCampaignsDoNotTrigger() {
         Receiver receiver = receivers.fresh();
         String name = "paused_" + System.nanoTime();
