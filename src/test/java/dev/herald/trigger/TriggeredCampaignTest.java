@@ -39,6 +39,12 @@ class TriggeredCampaignTest {
     @Inject
     Dispatcher dispatcher;
 
+    @Inject
+    TriggerIndex triggerIndex;
+
+    @Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
+
     /** An ACTIVE triggered campaign with one action to {@code path}. */
     private static String triggered(Receiver receiver, String path, Map<String, Object> delivery,
             Map<String, Object> audience, Object data) {
@@ -315,6 +321,24 @@ class TriggeredCampaignTest {
         receiver.await("/second", 1);
         admin().body(Map.of("audience", Map.of("event", name, "count", Map.of("op", "eq", "value", 3))))
                 .post("/api/v1/audience/count").then().statusCode(200).body("count", equalTo(1));
+    }
+
+    @Test
+    void anEventWhoseTriggersFailIsNotAcknowledgedNorStored() {
+        Receiver receiver = receivers.fresh();
+        String name = "vanishing_" + System.nanoTime();
+        String campaign = triggered(receiver, "/vanishing", onEvent(name), null, null);
+        // Another instance deleted the campaign and this one has not heard yet: writing the entry fails.
+        pool.preparedQuery("DELETE FROM campaigns WHERE id = $1").execute(io.vertx.mutiny.sqlclient.Tuple.of(
+                java.util.UUID.fromString(campaign))).await().indefinitely();
+        String user = userId("vanishing");
+        Map<String, Object> event = event(user, name, Map.of());
+        event.put("userAttributes", Map.of("seen", true));
+        admin().body(event).post("/api/v1/events").then().statusCode(500).contentType("application/problem+json");
+        admin().get("/api/v1/users/{id}/events", user).then().body("items.size()", equalTo(0));
+        admin().get("/api/v1/users/{id}", user).then().statusCode(404);
+        triggerIndex.refresh().await().indefinitely();
+        admin().body(event).post("/api/v1/events").then().statusCode(202).body("entries", equalTo(0));
     }
 
     @Test
