@@ -242,6 +242,8 @@ public class Dispatcher {
         Duration timeout = Duration.parse(action == null ? Action.DEFAULT_TIMEOUT : action.timeout());
         hostGuards.call(claim.host(),
                 () -> sender.send(claim.id().toString(), claim.request(), claim.credentials(), secrets, timeout))
+                // The request is over: its slot is free while the outcome is being recorded.
+                .onTermination().invoke(this::requestEnded)
                 .chain(result -> {
                     Instant done = Sql.millis(clock.instant());
                     RetryPolicy.Decision decision = retryPolicy.decide(result, claim.attempt(),
@@ -257,14 +259,15 @@ public class Dispatcher {
                     Instant due = openUntil != null && openUntil.isAfter(now) ? openUntil : now.plusSeconds(1);
                     return deliveries.release(claim, due, now).eventually(() -> claimed.remove(claim.id()));
                 })
-                .onTermination().invoke(() -> {
-                    inFlight.decrementAndGet();
-                    if (saturated.compareAndSet(true, false)) {
-                        wakeUp();
-                    }
-                })
                 .subscribe().with(ignored -> {
                 }, failure -> LOG.warnf("Recording delivery %s failed: %s", claim.id(), failure.getMessage()));
+    }
+
+    private void requestEnded() {
+        inFlight.decrementAndGet();
+        if (saturated.compareAndSet(true, false)) {
+            wakeUp();
+        }
     }
 
     /** Ends a delivery without an attempt (skipped or not renderable). */
