@@ -56,6 +56,18 @@ public record Campaign(
         return secrets;
     }
 
+    /** {@code limits.perUser.max}: at most this many entries per user in the window; null for no cap. */
+    public Integer perUserMax() {
+        JsonNode perUser = limits == null ? null : limits.get("perUser");
+        return perUser == null || perUser.isNull() ? null : perUser.get("max").asInt();
+    }
+
+    /** {@code limits.perUser.window}; null means ever. */
+    public java.time.Duration perUserWindow() {
+        JsonNode window = perUserMax() == null ? null : limits.get("perUser").get("window");
+        return window == null || window.isNull() ? null : java.time.Duration.parse(window.asText());
+    }
+
     /** The ids of the actions, in order. */
     public UUID[] actionIds() {
         return actions.stream().map(Action::id).toArray(UUID[]::new);

@@ -41,22 +41,29 @@ public class RunRepository {
     }
 
     /**
-     * Writes one entry per user (all users, or those of {@code userIds}) and one delivery per
-     * action of each entry, in one statement. The first action is due after its delay; the others
-     * have no due time until the previous action ends. Returns the audience size.
+     * Writes one entry per user of the audience (all users, or those of {@code userIds}) and one
+     * delivery per action of each entry, in one statement. The first action is due after its
+     * delay; the others have no due time until the previous action ends. A user already at the
+     * campaign's per-user limit ({@code capMax} entries since {@code capSince}) gets a SKIPPED
+     * delivery instead, reason FREQUENCY_CAP. Returns the number of entries.
      */
     public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, Criteria audience,
-            UUID[] actionIds, String[] hosts, Instant firstDue, Instant now) {
-        SqlCompiler.Compiled inAudience = SqlCompiler.compile(audience, 9, now);
+            Integer capMax, Instant capSince, UUID[] actionIds, String[] hosts, Instant firstDue, Instant now) {
+        SqlCompiler.Compiled inAudience = SqlCompiler.compile(audience, 11, now);
         Integer[] indexes = new Integer[actionIds.length];
         for (int i = 0; i < actionIds.length; i++) {
             indexes[i] = i;
         }
-        return client.preparedQuery("WITH e AS ("
-                + " INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
-                + " SELECT $1, $2, u.id, $3 FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4))"
-                + " AND " + inAudience.sql()
-                + " RETURNING id, user_id),"
+        return client.preparedQuery("WITH c AS ("
+                + " SELECT u.id, ($9::int IS NOT NULL AND (SELECT count(*) FROM entries en WHERE en.campaign_id = $1"
+                + "   AND en.user_id = u.id AND ($10::timestamptz IS NULL OR en.created_at > $10)) >= $9) AS capped"
+                + " FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4)) AND " + inAudience.sql() + "),"
+                + " e AS (INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
+                + " SELECT $1, $2, c.id, $3 FROM c WHERE NOT c.capped RETURNING id, user_id),"
+                + " s AS (INSERT INTO deliveries (campaign_id, run_id, user_id, host, action_id, action_index, status,"
+                + "   reason, created_at, updated_at, finished_at)"
+                + " SELECT $1, $2, c.id, ($8::text[])[1], ($5::uuid[])[1], 0, 'SKIPPED', 'FREQUENCY_CAP', $3, $3, $3"
+                + " FROM c WHERE c.capped),"
                 + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, host, action_id, action_index,"
                 + "   status, due_at, created_at, updated_at)"
                 + " SELECT $1, e.id, $2, e.user_id, a.host, a.action_id, a.action_index, 'PENDING',"
@@ -64,7 +71,7 @@ public class RunRepository {
                 + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host))"
                 + " SELECT count(*)::int AS audience FROM e")
                 .execute(Tuple.from(params(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
-                        Sql.ts(firstDue), hosts }, inAudience.params())))
+                        Sql.ts(firstDue), hosts, capMax, Sql.ts(capSince) }, inAudience.params())))
                 .chain(rows -> {
                     int size = rows.iterator().next().getInteger("audience");
                     return client.preparedQuery("UPDATE runs SET audience_size = $2 WHERE id = $1")

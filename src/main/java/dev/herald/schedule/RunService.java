@@ -67,7 +67,9 @@ public class RunService {
         Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
-                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, audience, actionIds, hosts, firstDue, now))
+                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, audience, campaign.perUserMax(),
+                        campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()), actionIds, hosts,
+                        firstDue, now))
                 .call(() -> wakeups.onCommit(conn)))
                 .map(size -> new SendResult(runId, size))
                 .invoke(dispatcher::wakeUp);

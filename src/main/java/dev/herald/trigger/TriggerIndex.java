@@ -34,22 +34,9 @@ public class TriggerIndex {
     static final String CHANNEL = "herald_campaigns";
     private static final Logger LOG = Logger.getLogger(TriggerIndex.class);
 
-    /** A live trigger: its campaign, audience, what it listens for, and its per-user limit. */
+    /** A live trigger: its campaign, audience, and what it listens for. */
     public record Trigger(Campaign campaign, Criteria audience, String event, Criteria where, String attribute,
             JsonNode to) {
-
-        /** At most this many entries per user in {@link #capWindow()} (null: no cap). */
-        Integer capMax() {
-            JsonNode perUser = campaign.limits() == null ? null : campaign.limits().get("perUser");
-            return perUser == null || perUser.isNull() ? null : perUser.get("max").asInt();
-        }
-
-        /** The window of the cap; null means ever. */
-        Duration capWindow() {
-            JsonNode perUser = campaign.limits().get("perUser");
-            JsonNode window = perUser.get("window");
-            return window == null || window.isNull() ? null : Duration.parse(window.asText());
-        }
     }
 
     private record Snapshot(Map<String, List<Trigger>> byEvent, Map<String, List<Trigger>> byAttribute,

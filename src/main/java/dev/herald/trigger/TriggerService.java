@@ -99,13 +99,13 @@ public class TriggerService {
             return;
         }
         UUID eventId = event == null ? null : event.id();
-        Integer max = trigger.capMax();
+        Integer max = trigger.campaign().perUserMax();
         if (max == null) {
             writes.add(() -> entries.enter(client, trigger.campaign(), user.id(), eventId, due, now));
             return;
         }
         // The caller's transaction holds the user's row, so two events of one user cannot both pass.
-        Duration window = trigger.capWindow();
+        Duration window = trigger.campaign().perUserWindow();
         writes.add(() -> entries.count(client, trigger.campaign().id(), user.id(), window == null ? null
                 : now.minus(window)).chain(count -> count < max
                         ? entries.enter(client, trigger.campaign(), user.id(), eventId, due, now)

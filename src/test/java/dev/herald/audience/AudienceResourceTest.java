@@ -104,4 +104,24 @@ class AudienceResourceTest {
         assertThat(admin().get("/api/v1/deliveries?campaignId=" + id).then().extract().<List<String>> path(
                 "items.userId")).containsExactly(pro);
     }
+
+    @Test
+    void runsHonourPerUserCaps() {
+        Receiver receiver = receivers.fresh();
+        String user = userId("capped-run");
+        putUser(user, Map.of());
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "capped run");
+        campaign.put("limits", Map.of("perUser", Map.of("max", 1, "window", "P7D")));
+        campaign.put("actions", List.of(Map.of("url", receiver.url("/capped-run"))));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        admin().body(Map.of("userIds", List.of(user))).post("/api/v1/campaigns/{id}/send", id).then()
+                .body("audienceSize", equalTo(1));
+        admin().body(Map.of("userIds", List.of(user))).post("/api/v1/campaigns/{id}/send", id).then()
+                .body("audienceSize", equalTo(0));
+        receiver.await("/capped-run", 1);
+        admin().get("/api/v1/deliveries?campaignId=" + id + "&status=SKIPPED").then()
+                .body("items.size()", equalTo(1)).body("items[0].reason", equalTo("FREQUENCY_CAP"));
+    }
 }
