@@ -89,10 +89,12 @@ public class EventService {
             checked.add(check(request.events().get(i), now, "events[" + i + "].", errors));
         }
         errors.throwIfAny();
-        return users.pool().withTransaction(conn -> Multi.createFrom().range(0, checked.size())
-                .onItem().transformToUniAndConcatenate(i -> trackIn(conn, checked.get(i),
-                        patch(request.events().get(i)), now))
-                .collect().asList())
+        List<String> userIds = checked.stream().map(TrackedEvent::userId).toList();
+        return users.pool().withTransaction(conn -> users.lockAllOrCreate(conn, userIds, now)
+                .chain(() -> Multi.createFrom().range(0, checked.size())
+                        .onItem().transformToUniAndConcatenate(i -> trackIn(conn, checked.get(i),
+                                patch(request.events().get(i)), now))
+                        .collect().asList()))
                 .map(all -> {
                     int duplicates = (int) all.stream().filter(EventAccepted::duplicate).count();
                     if (all.stream().anyMatch(a -> a.entries() > 0)) {

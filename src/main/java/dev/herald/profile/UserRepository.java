@@ -54,6 +54,20 @@ public class UserRepository {
                 .map(this::first);
     }
 
+    /**
+     * Creates the users that do not exist and locks them all, in id order, so that two
+     * transactions locking overlapping sets of users cannot deadlock.
+     */
+    public Uni<Void> lockAllOrCreate(SqlClient client, List<String> ids, Instant now) {
+        String[] sorted = ids.stream().distinct().sorted().toArray(String[]::new);
+        return client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
+                + " SELECT id, '{}'::jsonb, $2, $2 FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT (id) DO NOTHING")
+                .execute(Tuple.of(sorted, Sql.ts(now)))
+                .chain(() -> client.preparedQuery("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                        .execute(Tuple.of((Object) sorted)))
+                .replaceWithVoid();
+    }
+
     public Uni<User> find(String id) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
                 .map(this::first);
