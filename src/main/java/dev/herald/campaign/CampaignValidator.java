@@ -25,7 +25,7 @@ import dev.herald.audience.CriteriaParser;
 import dev.herald.delivery.DestinationPolicy;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Problems;
-import dev.herald.schedule.CronSyntax;
+import dev.herald.schedule.Cron;
 import dev.herald.template.WebhookTemplates;
 
 /**
@@ -144,7 +144,11 @@ public class CampaignValidator {
                 if (d.cron() == null || d.cron().isBlank()) {
                     errors.add("delivery.cron", "is required: five fields, minute hour day-of-month month day-of-week");
                 } else {
-                    CronSyntax.problem(d.cron()).ifPresent(p -> errors.add("delivery.cron", p));
+                    try {
+                        Cron.parse(d.cron());
+                    } catch (IllegalArgumentException e) {
+                        errors.add("delivery.cron", e.getMessage());
+                    }
                 }
                 timeZone = timeZone == null ? "UTC" : timeZone;
                 zone("delivery.timeZone", timeZone, errors);
