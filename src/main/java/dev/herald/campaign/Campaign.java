@@ -34,6 +34,17 @@ public record Campaign(
         return withActions(actions.stream().map(Action::masked).toList());
     }
 
+    public Campaign withNextRunAt(Instant next) {
+        return new Campaign(id, name, description, status, audience, delivery, limits, exitOn, actions, createdAt,
+                updatedAt, startedAt, finishedAt, next, retiredSecrets);
+    }
+
+    /** ONE_TIME and RECURRING campaigns run on a schedule. */
+    public boolean scheduled() {
+        DeliveryType type = delivery.deliveryType();
+        return type == DeliveryType.ONE_TIME || type == DeliveryType.RECURRING;
+    }
+
     public Campaign withActions(List<Action> newActions) {
         return new Campaign(id, name, description, status, audience, delivery, limits, exitOn, newActions,
                 createdAt, updatedAt, startedAt, finishedAt, nextRunAt, retiredSecrets);

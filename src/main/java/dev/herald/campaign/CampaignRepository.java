@@ -120,6 +120,43 @@ public class CampaignRepository {
                 .map(this::first);
     }
 
+    /** Ids of ACTIVE campaigns with a fire time due, oldest first. */
+    public Uni<List<UUID>> dueIds(Instant now, int limit) {
+        return pool.preparedQuery("SELECT id FROM campaigns WHERE status = 'ACTIVE' AND next_run_at <= $1"
+                + " ORDER BY next_run_at LIMIT $2")
+                .execute(Tuple.of(Sql.ts(now), limit))
+                .map(rows -> {
+                    List<UUID> ids = new java.util.ArrayList<>();
+                    rows.forEach(row -> ids.add(row.getUUID("id")));
+                    return ids;
+                });
+    }
+
+    /** The campaign if it is still ACTIVE and due, locked for this transaction; null if another instance has it. */
+    public Uni<Campaign> lockDue(SqlClient client, UUID id, Instant now) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1 AND status = 'ACTIVE'"
+                + " AND next_run_at <= $2 FOR UPDATE SKIP LOCKED")
+                .execute(Tuple.of(id, Sql.ts(now))).map(this::first);
+    }
+
+    public Uni<Void> setNextRun(SqlClient client, UUID id, Instant nextRunAt) {
+        return client.preparedQuery("UPDATE campaigns SET next_run_at = $2 WHERE id = $1")
+                .execute(Tuple.of(id, Sql.ts(nextRunAt))).replaceWithVoid();
+    }
+
+    /**
+     * Finishes ACTIVE scheduled campaigns that will not fire again, once every delivery of theirs
+     * is final. Returns how many.
+     */
+    public Uni<Integer> finishCompleted(Instant now) {
+        return pool.preparedQuery("UPDATE campaigns c SET status = 'FINISHED', finished_at = $1, updated_at = $1"
+                + " WHERE c.status = 'ACTIVE' AND c.delivery_type IN ('ONE_TIME', 'RECURRING') AND c.next_run_at IS NULL"
+                + " AND EXISTS (SELECT 1 FROM runs r WHERE r.campaign_id = c.id)"
+                + " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id"
+                + "   AND d.status IN ('PENDING', 'SENDING'))")
+                .execute(Tuple.of(Sql.ts(now))).map(RowSet::rowCount);
+    }
+
     /** Deletes a DRAFT or FINISHED campaign and, by cascade, its runs, entries and deliveries. */
     public Uni<Boolean> delete(UUID id) {
         return pool.preparedQuery("DELETE FROM campaigns WHERE id = $1 AND status IN ('DRAFT', 'FINISHED')")

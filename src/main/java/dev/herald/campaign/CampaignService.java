@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.herald.delivery.DeliveryRepository;
 import dev.herald.delivery.Wakeups;
+import dev.herald.schedule.FireTimes;
 import dev.herald.trigger.TriggerIndex;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Page;
@@ -115,6 +116,9 @@ public class CampaignService {
             CampaignValidator.Checked c = validator.check(request, existing);
             return campaigns.replace(id, c, now())
                     .onItem().ifNull().failWith(() -> finished(id))
+                    .chain(saved -> saved.scheduled() && saved.nextRunAt() != null
+                            ? schedule(saved, FireTimes.first(saved, saved.updatedAt()))
+                            : Uni.createFrom().item(saved))
                     .call(triggers::changed)
                     .map(saved -> revealSentSecrets(saved, request));
         });
@@ -128,10 +132,25 @@ public class CampaignService {
                 }));
     }
 
-    /** Starts or resumes a campaign; held deliveries that are due go out at once. */
+    /**
+     * Starts or resumes a campaign; held deliveries that are due go out at once. A scheduled
+     * campaign gets its first fire time on its first start; a resume keeps the schedule, so a
+     * fire time missed while paused is handled like any misfire.
+     */
     public Uni<Campaign> start(UUID id) {
         return transition(id, CampaignStatus.startableFrom(), CampaignStatus.ACTIVE, "start")
+                .chain(started -> {
+                    boolean firstStart = started.startedAt().equals(started.updatedAt());
+                    if (!started.scheduled() || !firstStart || started.nextRunAt() != null) {
+                        return Uni.createFrom().item(started);
+                    }
+                    return schedule(started, FireTimes.first(started, started.updatedAt()));
+                })
                 .call(started -> wakeups.wakeAll());
+    }
+
+    private Uni<Campaign> schedule(Campaign campaign, Instant next) {
+        return campaigns.setNextRun(pool, campaign.id(), next).replaceWith(campaign.withNextRunAt(next));
     }
 
     public Uni<Campaign> pause(UUID id) {

@@ -33,6 +33,18 @@ public class RunRepository {
         return pool;
     }
 
+    /**
+     * A run for a scheduled fire time, unless that fire time already has one (on any instance):
+     * true when this call made it. {@code status} is STARTED, or SKIPPED for a misfire.
+     */
+    public Uni<Boolean> insertScheduled(SqlClient client, UUID id, UUID campaignId, Instant fireTime, String status,
+            Instant now) {
+        return client.preparedQuery("INSERT INTO runs (id, campaign_id, kind, fire_time, status, created_at)"
+                + " VALUES ($1, $2, 'SCHEDULED', $3, $4, $5) ON CONFLICT (campaign_id, fire_time) DO NOTHING")
+                .execute(Tuple.of(id, campaignId, Sql.ts(fireTime), status, Sql.ts(now)))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
     public Uni<Void> insert(SqlClient client, UUID id, UUID campaignId, String kind, Instant fireTime, String data,
             Instant now) {
         return client.preparedQuery("INSERT INTO runs (id, campaign_id, kind, fire_time, status, data, created_at)"

@@ -19,6 +19,7 @@ import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
 
 /** Starts runs: one pass over a campaign's audience, stored as entries and deliveries at once. */
 @ApplicationScoped
@@ -61,18 +62,21 @@ public class RunService {
                 : json.write(request.data());
         UUID runId = Ids.newId();
         Instant now = Sql.millis(clock.instant());
-        UUID[] actionIds = campaign.actionIds();
-        String[] hosts = campaign.actionHosts();
-        Instant firstDue = now.plus(Duration.parse(campaign.actions().get(0).delay()));
-        Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
-                .chain(() -> runs.fanOut(conn, runId, campaign.id(), ids, audience, campaign.perUserMax(),
-                        campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()), actionIds, hosts,
-                        firstDue, now))
+                .chain(() -> fanOut(conn, campaign, runId, ids, now))
                 .call(() -> wakeups.onCommit(conn)))
                 .map(size -> new SendResult(runId, size))
                 .invoke(dispatcher::wakeUp);
+    }
+
+    /** The entries and deliveries of a run, in the caller's transaction; returns the number of entries. */
+    Uni<Integer> fanOut(SqlClient conn, Campaign campaign, UUID runId, String[] userIds, Instant now) {
+        Instant firstDue = now.plus(Duration.parse(campaign.actions().get(0).delay()));
+        Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
+        return runs.fanOut(conn, runId, campaign.id(), userIds, audience, campaign.perUserMax(),
+                campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()), campaign.actionIds(),
+                campaign.actionHosts(), firstDue, now);
     }
 
     public Uni<Page<RunView>> list(UUID campaignId, String after, Integer limit) {

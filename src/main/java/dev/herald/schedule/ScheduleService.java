@@ -1,0 +1,95 @@
+package dev.herald.schedule;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.herald.campaign.Campaign;
+import dev.herald.campaign.CampaignRepository;
+import dev.herald.delivery.Wakeups;
+import dev.herald.platform.Ids;
+import dev.herald.platform.Sql;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlClient;
+
+/**
+ * Runs ONE_TIME and RECURRING campaigns when they are due. The database decides what is due and
+ * makes each fire time run at most once, whatever the number of instances: a campaign is claimed
+ * with {@code FOR UPDATE SKIP LOCKED}, and a run is unique per (campaign, fire time).
+ */
+@ApplicationScoped
+public class ScheduleService {
+
+    private static final Logger LOG = Logger.getLogger(ScheduleService.class);
+    /** Fire times handled for one campaign in one pass (a long outage of a frequent schedule). */
+    static final int MAX_FIRES_PER_PASS = 1000;
+
+    private final CampaignRepository campaigns;
+    private final RunRepository runs;
+    private final RunService runService;
+    private final Wakeups wakeups;
+    private final ScheduleConfig config;
+    private final Pool pool;
+    private final Clock clock;
+
+    public ScheduleService(CampaignRepository campaigns, RunRepository runs, RunService runService, Wakeups wakeups,
+            ScheduleConfig config, Pool pool, Clock clock) {
+        this.campaigns = campaigns;
+        this.runs = runs;
+        this.runService = runService;
+        this.wakeups = wakeups;
+        this.config = config;
+        this.pool = pool;
+        this.clock = clock;
+    }
+
+    @Scheduled(every = "${herald.schedule.poll-interval:5s}", delayed = "2s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> poll() {
+        return tick().onFailure().invoke(e -> LOG.warnf("Scheduling failed: %s", e.getMessage()))
+                .onFailure().recoverWithNull().replaceWithVoid();
+    }
+
+    /** Runs every due fire time, then finishes campaigns that are done. Returns the runs started. */
+    public Uni<Integer> tick() {
+        Instant now = Sql.millis(clock.instant());
+        return campaigns.dueIds(now, 100)
+                .chain(ids -> Multi.createFrom().iterable(ids)
+                        .onItem().transformToUniAndConcatenate(id -> pool.withTransaction(conn -> fire(conn, id, now)))
+                        .collect().asList())
+                .map(started -> started.stream().mapToInt(Integer::intValue).sum())
+                .call(started -> started > 0 ? wakeups.wakeAll() : Uni.createFrom().voidItem())
+                .call(() -> campaigns.finishCompleted(now));
+    }
+
+    /** Handles a campaign's due fire times in order; returns the runs started. */
+    private Uni<Integer> fire(SqlClient conn, UUID id, Instant now) {
+        return campaigns.lockDue(conn, id, now).chain(campaign -> {
+            if (campaign == null) {
+                return Uni.createFrom().item(0);
+            }
+            return fireFrom(conn, campaign, campaign.nextRunAt(), now, 0, 0);
+        });
+    }
+
+    private Uni<Integer> fireFrom(SqlClient conn, Campaign campaign, Instant fireTime, Instant now, int handled,
+            int started) {
+        if (fireTime == null || fireTime.isAfter(now) || handled >= MAX_FIRES_PER_PASS) {
+            return campaigns.setNextRun(conn, campaign.id(), fireTime).replaceWith(started);
+        }
+        boolean late = now.isAfter(fireTime.plus(config.misfireGrace()));
+        UUID runId = Ids.newId();
+        Uni<Integer> run = runs.insertScheduled(conn, runId, campaign.id(), fireTime, late ? "SKIPPED" : "STARTED", now)
+                .chain(inserted -> !inserted || late ? Uni.createFrom().item(0)
+                        : runService.fanOut(conn, campaign, runId, null, now).replaceWith(1));
+        return run.chain(count -> fireFrom(conn, campaign, FireTimes.next(campaign, fireTime), now, handled + 1,
+                started + count));
+    }
+}

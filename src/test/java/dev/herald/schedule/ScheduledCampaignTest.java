@@ -1,0 +1,203 @@
+package dev.herald.schedule;
+
+import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.userId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.herald.campaign.CampaignRepository;
+import dev.herald.delivery.Wakeups;
+import dev.herald.support.MovableClock;
+import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/** ONE_TIME and RECURRING campaigns, with time moved by the clock (contract section 2.1). */
+@QuarkusTest
+class ScheduledCampaignTest {
+
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
+
+    @Inject
+    MovableClock clock;
+    @Inject
+    ScheduleService scheduler;
+    @Inject
+    CampaignRepository campaigns;
+    @Inject
+    RunRepository runs;
+    @Inject
+    RunService runService;
+    @Inject
+    Wakeups wakeups;
+    @Inject
+    ScheduleConfig config;
+    @Inject
+    Pool pool;
+
+    /** A scheduled campaign for one user (its audience is that user's tag), started. */
+    private String scheduled(Receiver receiver, String path, Map<String, Object> delivery, String tag) {
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "scheduled " + path);
+        campaign.put("delivery", delivery);
+        campaign.put("audience", Map.of("attribute", "tag", "op", "eq", "value", tag));
+        campaign.put("actions", List.of(Map.of("url", receiver.url(path))));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        return id;
+    }
+
+    private static String tagged(String tag) {
+        String user = userId("sched");
+        putUser(user, Map.of("tag", tag));
+        return user;
+    }
+
+    private static JsonPath campaign(String id) {
+        return admin().get("/api/v1/campaigns/{id}", id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static List<String> runStatuses(String id) {
+        return admin().get("/api/v1/campaigns/{id}/runs", id).then().extract().path("items.status");
+    }
+
+    @Test
+    void oneTimeSendsAtItsTimeThenFinishes() {
+        Receiver receiver = receivers.fresh();
+        String tag = "once-" + System.nanoTime();
+        tagged(tag);
+        Instant sendAt = clock.instant().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+        String id = scheduled(receiver, "/once", Map.of("type", "ONE_TIME", "sendAt", sendAt.toString()), tag);
+        assertThat(Instant.parse(campaign(id).getString("nextRunAt"))).isEqualTo(sendAt);
+
+        scheduler.tick().await().indefinitely();
+        assertThat(runStatuses(id)).isEmpty();
+        clock.advance(Duration.ofMinutes(11));
+        assertThat(scheduler.tick().await().indefinitely()).isGreaterThanOrEqualTo(1);
+        receiver.await("/once", 1);
+        assertThat(campaign(id).getString("nextRunAt")).isNull();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            scheduler.tick().await().indefinitely();
+            return "FINISHED".equals(campaign(id).getString("status"));
+        });
+        assertThat(receiver.at("/once")).hasSize(1);
+    }
+
+    @Test
+    void oneTimeWithoutSendAtGoesAtStart() {
+        Receiver receiver = receivers.fresh();
+        String tag = "now-" + System.nanoTime();
+        tagged(tag);
+        String id = scheduled(receiver, "/now", Map.of("type", "ONE_TIME"), tag);
+        scheduler.tick().await().indefinitely();
+        receiver.await("/now", 1);
+        assertThat(runStatuses(id)).hasSize(1);
+    }
+
+    @Test
+    void oneTimeAtALocalTimeInAZone() {
+        Receiver receiver = receivers.fresh();
+        String tag = "local-" + System.nanoTime();
+        tagged(tag);
+        // 09:00 in Tokyo (UTC+9) three days from now.
+        java.time.LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().plusDays(3);
+        String id = scheduled(receiver, "/tokyo", Map.of("type", "ONE_TIME", "localTime", day + "T09:00",
+                "timeZone", "Asia/Tokyo"), tag);
+        assertThat(Instant.parse(campaign(id).getString("nextRunAt")))
+                .isEqualTo(day.atTime(9, 0).atZone(java.time.ZoneId.of("Asia/Tokyo")).toInstant());
+    }
+
+    @Test
+    void recurringRunsEachFireTimeOnceAndSkipsThoseMissedBeyondTheGrace() {
+        Receiver receiver = receivers.fresh();
+        String tag = "hourly-" + System.nanoTime();
+        tagged(tag);
+        String id = scheduled(receiver, "/hourly", Map.of("type", "RECURRING", "cron", "0 * * * *"), tag);
+        Instant first = Instant.parse(campaign(id).getString("nextRunAt"));
+        assertThat(first).isAfter(clock.instant()).isEqualTo(clock.instant().truncatedTo(ChronoUnit.HOURS)
+                .plus(Duration.ofHours(1)));
+
+        clock.advance(Duration.between(clock.instant(), first).plusSeconds(5));
+        scheduler.tick().await().indefinitely();
+        scheduler.tick().await().indefinitely();
+        receiver.await("/hourly", 1);
+        assertThat(Instant.parse(campaign(id).getString("nextRunAt"))).isEqualTo(first.plus(Duration.ofHours(1)));
+
+        // Herald "down" for three hours: two fire times are over an hour late, one is not.
+        clock.advance(Duration.ofHours(3));
+        scheduler.tick().await().indefinitely();
+        assertThat(runStatuses(id)).containsExactly("IN_PROGRESS", "SKIPPED", "SKIPPED", "COMPLETED")
+                .as("newest first");
+        receiver.await("/hourly", 2);
+        assertThat(Instant.parse(campaign(id).getString("nextRunAt"))).isEqualTo(first.plus(Duration.ofHours(4)));
+    }
+
+    @Test
+    void twoSchedulersRunEachFireTimeOnce() throws Exception {
+        Receiver receiver = receivers.fresh();
+        String tag = "pair-" + System.nanoTime();
+        tagged(tag);
+        String id = scheduled(receiver, "/pair", Map.of("type", "RECURRING", "cron", "*/5 * * * *"), tag);
+        ScheduleService other = new ScheduleService(campaigns, runs, runService, wakeups, config, pool, clock);
+        for (int i = 0; i < 4; i++) {
+            clock.advance(Duration.ofMinutes(5));
+            CompletableFuture<Integer> a = scheduler.tick().subscribeAsCompletionStage();
+            CompletableFuture<Integer> b = other.tick().subscribeAsCompletionStage();
+            CompletableFuture.allOf(a, b).get();
+            // Let the run's webhook finish before time moves on: a lease that the clock jumps
+            // past is taken over, as it would be after a crash.
+            int runsSoFar = i + 1;
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> admin()
+                    .get("/api/v1/campaigns/{id}/stats", id).then().extract()
+                    .<Integer> path("counts.DELIVERED") == runsSoFar);
+        }
+        assertThat(runStatuses(id)).hasSize(4);
+        assertThat(receiver.at("/pair")).hasSize(4);
+        admin().post("/api/v1/campaigns/{id}/finish", id).then().statusCode(200);
+    }
+
+    @Test
+    void endAtStopsTheScheduleAndAPausedCampaignCatchesUpWithinTheGrace() {
+        Receiver receiver = receivers.fresh();
+        String tag = "paused-" + System.nanoTime();
+        tagged(tag);
+        Instant start = clock.instant();
+        Instant endAt = start.plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.HOURS);
+        String id = scheduled(receiver, "/paused", Map.of("type", "RECURRING", "cron", "0 * * * *",
+                "endAt", endAt.toString()), tag);
+        Instant first = Instant.parse(campaign(id).getString("nextRunAt"));
+        admin().post("/api/v1/campaigns/{id}/pause", id).then().statusCode(200);
+        clock.advance(Duration.between(clock.instant(), first).plusMinutes(10));
+        scheduler.tick().await().indefinitely();
+        assertThat(runStatuses(id)).isEmpty();
+
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200)
+                .body("nextRunAt", equalTo(first.toString()));
+        scheduler.tick().await().indefinitely();
+        receiver.await("/paused", 1);
+
+        clock.advance(Duration.ofHours(2));
+        scheduler.tick().await().indefinitely();
+        assertThat(campaign(id).getString("nextRunAt")).isNull();
+        assertThat(runStatuses(id)).hasSizeLessThanOrEqualTo(2);
+    }
+}
