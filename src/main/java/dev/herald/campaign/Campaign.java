@@ -79,6 +79,12 @@ public record Campaign(
         return window == null || window.isNull() ? null : java.time.Duration.parse(window.asText());
     }
 
+    /** {@code limits.maxPerMinute}: the campaign's webhooks per minute, or null for no limit. */
+    public Integer maxPerMinute() {
+        JsonNode value = limits == null ? null : limits.get("maxPerMinute");
+        return value == null || value.isNull() ? null : value.asInt();
+    }
+
     /** The ids of the actions, in order. */
     public UUID[] actionIds() {
         return actions.stream().map(Action::id).toArray(UUID[]::new);

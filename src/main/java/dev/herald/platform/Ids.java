@@ -4,19 +4,39 @@ import java.security.SecureRandom;
 import java.util.UUID;
 
 /**
- * Time-ordered ids (UUID version 7, RFC 9562): 48 bits of Unix milliseconds, then random bits.
+ * Time-ordered ids (UUID version 7, RFC 9562): 48 bits of Unix milliseconds, a 12-bit counter,
+ * then random bits. The counter makes ids made by this process strictly increasing, also within
+ * one millisecond (RFC 9562, method 1), so "newest first" lists keep the order things happened in.
  * The JDK only makes version 4, and this is the whole of version 7.
  */
 public final class Ids {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static long lastMillis;
+    private static int counter;
 
     private Ids() {
     }
 
     public static UUID newId() {
-        long millis = System.currentTimeMillis();
-        long high = (millis << 16) | 0x7000L | (RANDOM.nextInt() & 0x0FFFL);
+        long millis;
+        int sequence;
+        synchronized (Ids.class) {
+            millis = Math.max(System.currentTimeMillis(), lastMillis);
+            if (millis == lastMillis) {
+                counter++;
+                if (counter > 0x0FFF) {
+                    // 4,096 ids in one millisecond: borrow the next millisecond.
+                    millis++;
+                    counter = 0;
+                }
+            } else {
+                counter = 0;
+            }
+            lastMillis = millis;
+            sequence = counter;
+        }
+        long high = (millis << 16) | 0x7000L | sequence;
         long low = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low);
     }

@@ -60,34 +60,64 @@ public class RunRepository {
      * delivery instead, reason FREQUENCY_CAP. Returns the number of entries.
      */
     public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, Criteria audience,
-            Integer capMax, Instant capSince, UUID[] actionIds, String[] hosts, Instant firstDue, Instant now) {
-        SqlCompiler.Compiled inAudience = SqlCompiler.compile(audience, 11, now);
+            Integer capMax, Instant capSince, UUID[] actionIds, String[] hosts, Instant firstDue, Instant now,
+            Pacing pacing) {
+        SqlCompiler.Compiled inAudience = SqlCompiler.compile(audience, 15, now);
         Integer[] indexes = new Integer[actionIds.length];
         for (int i = 0; i < actionIds.length; i++) {
             indexes[i] = i;
         }
         return client.preparedQuery("WITH c AS ("
                 + " SELECT u.id, ($9::int IS NOT NULL AND (SELECT count(*) FROM entries en WHERE en.campaign_id = $1"
-                + "   AND en.user_id = u.id AND ($10::timestamptz IS NULL OR en.created_at > $10)) >= $9) AS capped"
+                + "   AND en.user_id = u.id AND ($10::timestamptz IS NULL OR en.created_at > $10)) >= $9) AS capped,"
+                // Each user's own local time, if the run has one: their timeZone attribute when
+                // Postgres knows it, else the default; a time already past is now.
+                + " CASE WHEN $11::timestamp IS NULL THEN $7::timestamptz ELSE greatest($3, $11::timestamp AT TIME ZONE"
+                + "   CASE WHEN u.attributes ->> 'timeZone' = ANY($13::text[]) THEN u.attributes ->> 'timeZone'"
+                + "   ELSE $12::text END) END AS due"
                 + " FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4)) AND " + inAudience.sql() + "),"
                 + " e AS (INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
                 + " SELECT $1, $2, c.id, $3 FROM c WHERE NOT c.capped RETURNING id, user_id),"
+                // maxPerMinute: the n-th entry's first action waits n / rate whole minutes.
+                + " p AS (SELECT e.id, e.user_id, c.due + CASE WHEN $14::int IS NULL THEN interval '0'"
+                + "   ELSE ((row_number() OVER (ORDER BY e.id) - 1) / $14::int) * interval '1 minute' END AS due"
+                + "   FROM e JOIN c ON c.id = e.user_id),"
                 + " s AS (INSERT INTO deliveries (campaign_id, run_id, user_id, host, action_id, action_index, status,"
                 + "   reason, created_at, updated_at, finished_at)"
                 + " SELECT $1, $2, c.id, ($8::text[])[1], ($5::uuid[])[1], 0, 'SKIPPED', 'FREQUENCY_CAP', $3, $3, $3"
                 + " FROM c WHERE c.capped),"
                 + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, host, action_id, action_index,"
                 + "   status, due_at, created_at, updated_at)"
-                + " SELECT $1, e.id, $2, e.user_id, a.host, a.action_id, a.action_index, 'PENDING',"
-                + "   CASE WHEN a.action_index = 0 THEN $7::timestamptz END, $3, $3"
-                + " FROM e CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host))"
+                + " SELECT $1, p.id, $2, p.user_id, a.host, a.action_id, a.action_index, 'PENDING',"
+                + "   CASE WHEN a.action_index = 0 THEN p.due END, $3, $3"
+                + " FROM p CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host))"
                 + " SELECT count(*)::int AS audience FROM e")
                 .execute(Tuple.from(params(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
-                        Sql.ts(firstDue), hosts, capMax, Sql.ts(capSince) }, inAudience.params())))
+                        Sql.ts(firstDue), hosts, capMax, Sql.ts(capSince), pacing.localTime(), pacing.defaultZone(),
+                        pacing.knownZones(), pacing.perMinute() }, inAudience.params())))
                 .chain(rows -> {
                     int size = rows.iterator().next().getInteger("audience");
                     return client.preparedQuery("UPDATE runs SET audience_size = $2 WHERE id = $1")
                             .execute(Tuple.of(runId, size)).replaceWith(size);
+                });
+    }
+
+    /**
+     * How a run's first actions are spread: at each user's {@code localTime} (in their timeZone
+     * attribute, among {@code knownZones}, else {@code defaultZone}), and at most
+     * {@code perMinute} a minute. Nulls: not spread.
+     */
+    public record Pacing(java.time.LocalDateTime localTime, String defaultZone, String[] knownZones,
+            Integer perMinute) {
+    }
+
+    /** The time zones Postgres knows, which users' timeZone attributes are checked against. */
+    public Uni<String[]> knownZones() {
+        return pool.query("SELECT name FROM pg_timezone_names").execute()
+                .map(rows -> {
+                    List<String> names = new ArrayList<>(rows.size());
+                    rows.forEach(row -> names.add(row.getString("name")));
+                    return names.toArray(String[]::new);
                 });
     }
 

@@ -3,6 +3,7 @@ package dev.herald.schedule;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.UUID;
 
@@ -11,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.herald.audience.Criteria;
 import dev.herald.audience.CriteriaParser;
 import dev.herald.campaign.Campaign;
+import dev.herald.campaign.Delivery;
+import dev.herald.campaign.DeliveryType;
 import dev.herald.delivery.Dispatcher;
 import dev.herald.delivery.Wakeups;
 import dev.herald.platform.Ids;
@@ -32,6 +35,8 @@ public class RunService {
     private final Wakeups wakeups;
     private final Json json;
     private final Clock clock;
+    /** Read once: the zones Postgres knows do not change while it runs. */
+    private volatile String[] knownZones;
 
     public RunService(RunRepository runs, Dispatcher dispatcher, Wakeups wakeups, Json json, Clock clock) {
         this.runs = runs;
@@ -74,9 +79,22 @@ public class RunService {
     Uni<Integer> fanOut(SqlClient conn, Campaign campaign, UUID runId, String[] userIds, Instant now) {
         Instant firstDue = now.plus(Duration.parse(campaign.actions().get(0).delay()));
         Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
-        return runs.fanOut(conn, runId, campaign.id(), userIds, audience, campaign.perUserMax(),
-                campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()), campaign.actionIds(),
-                campaign.actionHosts(), firstDue, now);
+        return pacing(campaign).chain(pacing -> runs.fanOut(conn, runId, campaign.id(), userIds, audience,
+                campaign.perUserMax(), campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()),
+                campaign.actionIds(), campaign.actionHosts(), firstDue, now, pacing));
+    }
+
+    /** Local times apply to a scheduled ONE_TIME run "at each user's local time" only, not to sends. */
+    private Uni<RunRepository.Pacing> pacing(Campaign campaign) {
+        Integer perMinute = campaign.maxPerMinute();
+        Delivery d = campaign.delivery();
+        if (d.deliveryType() != DeliveryType.ONE_TIME || d.localTime() == null || !"user".equals(d.timeZone())) {
+            return Uni.createFrom().item(new RunRepository.Pacing(null, null, null, perMinute));
+        }
+        Uni<String[]> zones = knownZones != null ? Uni.createFrom().item(knownZones)
+                : runs.knownZones().invoke(found -> knownZones = found);
+        return zones.map(found -> new RunRepository.Pacing(LocalDateTime.parse(d.localTime()),
+                d.defaultTimeZone() == null ? "UTC" : d.defaultTimeZone(), found, perMinute));
     }
 
     public Uni<Page<RunView>> list(UUID campaignId, String after, Integer limit) {
