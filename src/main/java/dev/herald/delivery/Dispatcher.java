@@ -181,13 +181,13 @@ public class Dispatcher {
     }
 
     /** Renders what has not been rendered, stores it, then sends every claimed delivery. */
-    private Uni<Void> prepareAndSend(List<Claimed> claimed) {
-        if (claimed.isEmpty()) {
+    private Uni<Void> prepareAndSend(List<Claimed> batch) {
+        if (batch.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<UUID> campaignIds = claimed.stream().map(Claimed::campaignId).distinct().toList();
-        List<String> userIds = claimed.stream().filter(c -> c.request() == null).map(Claimed::userId).distinct()
-                .toList();
+        List<UUID> campaignIds = batch.stream().map(Claimed::campaignId).distinct().toList();
+        // Users are needed to render, and to place quiet hours in a user's own time zone.
+        List<String> userIds = batch.stream().map(Claimed::userId).distinct().toList();
         Uni<Map<String, User>> found = userIds.isEmpty() ? Uni.createFrom().item(Map.of()) : users.findAll(userIds);
         return Uni.combine().all().unis(campaigns.findAll(campaignIds), found).asTuple().chain(both -> {
             Set<String> counted = new HashSet<>();
@@ -200,12 +200,19 @@ public class Dispatcher {
                     .collect(Collectors.toMap(Campaign::id, Function.identity()));
             Map<String, User> usersById = loaded.users();
             Instant now = Sql.millis(clock.instant());
-            List<Claimed> ready = new ArrayList<>(claimed.size());
+            List<Claimed> ready = new ArrayList<>(batch.size());
             List<Claimed> newlyRendered = new ArrayList<>();
-            for (Claimed c : claimed) {
+            for (Claimed c : batch) {
                 Campaign campaign = byId.get(c.campaignId());
                 Action action = campaign == null ? null : campaign.action(c.actionId());
-                if (c.request() != null) {
+                QuietHours quiet = campaign == null ? null : QuietHours.of(campaign.limits());
+                Instant quietUntil = quiet == null ? null : quiet.endAround(now, usersById.get(c.userId()));
+                if (quietUntil != null) {
+                    // Inside the campaign's quiet hours: wait for their end, without an attempt.
+                    deliveries.release(c, quietUntil, now).eventually(() -> claimed.remove(c.id()))
+                            .subscribe().with(ignored -> {
+                            }, failure -> LOG.warnf("Releasing delivery %s failed: %s", c.id(), failure.getMessage()));
+                } else if (c.request() != null) {
                     ready.add(c);
                 } else if (action == null) {
                     finish(c, campaign, DeliveryStatus.SKIPPED, "ACTION_REMOVED", now);

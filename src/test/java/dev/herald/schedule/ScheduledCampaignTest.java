@@ -53,6 +53,8 @@ class ScheduledCampaignTest {
     ScheduleConfig config;
     @Inject
     Pool pool;
+    @Inject
+    dev.herald.delivery.Dispatcher dispatcher;
 
     /** A scheduled campaign for one user (its audience is that user's tag), started. */
     private String scheduled(Receiver receiver, String path, Map<String, Object> delivery, String tag) {
@@ -177,6 +179,40 @@ class ScheduledCampaignTest {
         List<Instant> minutes = List.copyOf(perMinute.keySet());
         assertThat(Duration.between(minutes.get(0), minutes.get(2))).isEqualTo(Duration.ofMinutes(2));
         admin().post("/api/v1/campaigns/{id}/finish", id).then().statusCode(200);
+    }
+
+    @Test
+    void quietHoursHoldWebhooksUntilTheyEndInTheUsersZone() {
+        Receiver receiver = receivers.fresh();
+        String user = userId("quiet");
+        putUser(user, Map.of("timeZone", "Asia/Tokyo"));
+        java.time.ZoneId tokyo = java.time.ZoneId.of("Asia/Tokyo");
+        java.time.LocalTime local = clock.instant().atZone(tokyo).toLocalTime().truncatedTo(ChronoUnit.MINUTES);
+        java.time.LocalTime start = local.minusHours(1);
+        java.time.LocalTime end = local.plusHours(1);
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "quiet");
+        campaign.put("limits", Map.of("quietHours", Map.of("start", start.toString(), "end", end.toString(),
+                "timeZone", "user")));
+        campaign.put("actions", List.of(Map.of("url", receiver.url("/quiet"))));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        admin().body(Map.of("userIds", List.of(user))).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
+
+        Instant quietEnds = clock.instant().atZone(tokyo).toLocalDate().atTime(end).atZone(tokyo).toInstant();
+        if (!quietEnds.isAfter(clock.instant())) {
+            quietEnds = quietEnds.plus(Duration.ofDays(1));
+        }
+        Instant expected = quietEnds;
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> expected.equals(dueAt(user)));
+        JsonPath held = admin().get("/api/v1/deliveries?userId=" + user).then().extract().jsonPath();
+        assertThat(held.getString("items[0].status")).isEqualTo("PENDING");
+        assertThat(held.getInt("items[0].attemptCount")).isZero();
+        assertThat(receiver.at("/quiet")).isEmpty();
+
+        clock.advance(Duration.between(clock.instant(), quietEnds).plusSeconds(1));
+        dispatcher.wakeUp();
+        receiver.await("/quiet", 1);
     }
 
     private static Instant dueAt(String user) {
