@@ -1,5 +1,7 @@
 package dev.herald.audience;
 
+import java.util.Set;
+import java.util.HashSet;
 import java.time.Duration;
 import java.util.List;
 
@@ -46,13 +48,13 @@ public sealed interface Criteria {
     }
 
     /** The event names a tree counts, so callers load only those events. */
-    static java.util.Set<String> eventNames(Criteria criteria) {
-        java.util.Set<String> names = new java.util.HashSet<>();
+    static Set<String> eventNames(Criteria criteria) {
+        Set<String> names = new HashSet<>();
         collect(criteria, names);
         return names;
     }
 
-    private static void collect(Criteria criteria, java.util.Set<String> names) {
+    private static void collect(Criteria criteria, Set<String> names) {
         if (criteria instanceof All all) {
             all.parts().forEach(part -> collect(part, names));
         } else if (criteria instanceof Any any) {

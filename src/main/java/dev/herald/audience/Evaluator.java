@@ -1,5 +1,8 @@
 package dev.herald.audience;
 
+import com.fasterxml.jackson.databind.node.LongNode;
+import java.util.Set;
+import java.util.List;
 import java.time.Instant;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,7 +16,7 @@ public final class Evaluator {
      * {@code events} are the user's events of the names the tree counts (null when it counts none).
      */
     public record Subject(String userId, JsonNode attributes, Instant createdAt, JsonNode params, Instant now,
-            java.util.List<EventFact> events) {
+            List<EventFact> events) {
 
         public Subject(String userId, JsonNode attributes, Instant createdAt, JsonNode params, Instant now) {
             this(userId, attributes, createdAt, params, now, null);
@@ -25,8 +28,8 @@ public final class Evaluator {
     }
 
     /** The event names a tree counts: load those of the user's events into {@link Subject#events()}. */
-    public static java.util.Set<String> eventNames(Criteria criteria) {
-        return criteria == null ? java.util.Set.of() : Criteria.eventNames(criteria);
+    public static Set<String> eventNames(Criteria criteria) {
+        return criteria == null ? Set.of() : Criteria.eventNames(criteria);
     }
 
     private Evaluator() {
@@ -62,14 +65,14 @@ public final class Evaluator {
         if (criteria instanceof Criteria.EventCount count) {
             long n = 0;
             Instant since = count.within() == null ? null : subject.now().minus(count.within());
-            for (EventFact event : subject.events() == null ? java.util.List.<EventFact> of() : subject.events()) {
+            for (EventFact event : subject.events() == null ? List.<EventFact> of() : subject.events()) {
                 if (event.name().equals(count.event()) && (since == null || !event.time().isBefore(since))
                         && matches(count.where(), subject.withParams(event.params()))) {
                     n++;
                 }
             }
-            return test(count.countOp(), com.fasterxml.jackson.databind.node.LongNode.valueOf(n),
-                    com.fasterxml.jackson.databind.node.LongNode.valueOf(count.countValue()));
+            return test(count.countOp(), LongNode.valueOf(n),
+                    LongNode.valueOf(count.countValue()));
         }
         Criteria.CreatedWithin c = (Criteria.CreatedWithin) criteria;
         return !subject.createdAt().isBefore(subject.now().minus(c.period()));

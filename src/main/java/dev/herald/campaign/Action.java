@@ -1,5 +1,7 @@
 package dev.herald.campaign;
 
+import java.util.Base64;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.UUID;
 
@@ -28,7 +30,7 @@ public record Action(
     public static final String SECRET_PREFIX = "whsec_";
     /** How long an action waits for a response unless it says otherwise. */
     public static final String DEFAULT_TIMEOUT = "PT15S";
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The action as reads show it: the signing secret reduced to its last four characters. */
     public Action masked() {
@@ -40,16 +42,11 @@ public record Action(
                 timeout, maxAttempts);
     }
 
-    public Action withId(UUID newId) {
-        return new Action(newId, type, name, delay, condition, method, url, contentType, data, body, headers,
-                signingSecret, timeout, maxAttempts);
-    }
-
     /** A new secret: whsec_ and the base64 of 32 random bytes. */
     public static String newSecret() {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
-        return SECRET_PREFIX + java.util.Base64.getEncoder().encodeToString(bytes);
+        return SECRET_PREFIX + Base64.getEncoder().encodeToString(bytes);
     }
 
     public static String maskSecret(String secret) {

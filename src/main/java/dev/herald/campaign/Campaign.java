@@ -1,5 +1,6 @@
 package dev.herald.campaign;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,9 +75,9 @@ public record Campaign(
     }
 
     /** {@code limits.perUser.window}; null means ever. */
-    public java.time.Duration perUserWindow() {
+    public Duration perUserWindow() {
         JsonNode window = perUserMax() == null ? null : limits.get("perUser").get("window");
-        return window == null || window.isNull() ? null : java.time.Duration.parse(window.asText());
+        return window == null || window.isNull() ? null : Duration.parse(window.asText());
     }
 
     /** {@code limits.maxPerMinute}: the campaign's webhooks per minute, or null for no limit. */

@@ -1,5 +1,6 @@
 package dev.herald.campaign;
 
+import java.util.ArrayList;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +127,7 @@ public class CampaignRepository {
                 + " ORDER BY next_run_at LIMIT $2")
                 .execute(Tuple.of(Sql.ts(now), limit))
                 .map(rows -> {
-                    List<UUID> ids = new java.util.ArrayList<>();
+                    List<UUID> ids = new ArrayList<>();
                     rows.forEach(row -> ids.add(row.getUUID("id")));
                     return ids;
                 });
@@ -169,7 +170,7 @@ public class CampaignRepository {
     }
 
     private List<Campaign> all(RowSet<Row> rows) {
-        List<Campaign> out = new java.util.ArrayList<>(rows.size());
+        List<Campaign> out = new ArrayList<>(rows.size());
         rows.forEach(row -> out.add(map(row)));
         return out;
     }

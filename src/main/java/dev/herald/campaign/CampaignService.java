@@ -1,5 +1,7 @@
 package dev.herald.campaign;
 
+import java.util.Arrays;
+import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -71,7 +73,7 @@ public class CampaignService {
             Instant until = null;
             if (action.signingSecret() != null) {
                 until = now.plus(signing.rotationOverlap());
-                List<RetiredSecret> forAction = new java.util.ArrayList<>(retired.getOrDefault(actionId, List.of()));
+                List<RetiredSecret> forAction = new ArrayList<>(retired.getOrDefault(actionId, List.of()));
                 forAction.add(new RetiredSecret(action.signingSecret(), until));
                 retired.put(actionId, forAction);
             }
@@ -203,7 +205,7 @@ public class CampaignService {
         try {
             return Enum.valueOf(type, value.toUpperCase(Locale.ROOT)).name();
         } catch (IllegalArgumentException e) {
-            throw ProblemException.invalid(field, "must be one of " + java.util.Arrays.toString(type.getEnumConstants()));
+            throw ProblemException.invalid(field, "must be one of " + Arrays.toString(type.getEnumConstants()));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.herald.campaign;
 
+import java.util.HashSet;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -311,7 +312,7 @@ public class CampaignValidator {
             errors.add("actions", "must hold at most " + MAX_ACTIONS + " actions, found " + actions.size());
         }
         List<Action> checked = new ArrayList<>(actions.size());
-        Set<UUID> seen = new java.util.HashSet<>();
+        Set<UUID> seen = new HashSet<>();
         for (int i = 0; i < actions.size(); i++) {
             Action action = actions.get(i);
             String at = "actions[" + i + "]";
@@ -426,7 +427,7 @@ public class CampaignValidator {
             return Map.of();
         }
         Map<String, String> checked = new LinkedHashMap<>();
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         boolean urlHasCredentials = url != null && ActionUrl.problem(url) == null && ActionUrl.parse(url).hasUserInfo();
         for (Map.Entry<String, String> header : headers.entrySet()) {
             String name = header.getKey();

@@ -173,8 +173,7 @@ public class DeliveryRepository {
                         a.getString("response_body")));
             }
             RenderedRequest stored = json.read(row.getString("request"), RenderedRequest.class);
-            RenderedRequest shown = stored == null ? null
-                    : new RequestRenderer.Rendered(stored, row.getBoolean("has_credentials") ? "" : null).shown();
+            RenderedRequest shown = stored == null ? null : Redaction.shown(stored, row.getBoolean("has_credentials"));
             return view(row, shown, attemptViews);
         });
     }

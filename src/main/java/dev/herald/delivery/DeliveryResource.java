@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import java.util.Arrays;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.Locale;
@@ -64,7 +65,7 @@ public class DeliveryResource {
                 statusFilter = DeliveryStatus.valueOf(status.toUpperCase(Locale.ROOT)).name();
             } catch (IllegalArgumentException e) {
                 throw ProblemException.invalid("status", "must be one of "
-                        + java.util.Arrays.toString(DeliveryStatus.values()));
+                        + Arrays.toString(DeliveryStatus.values()));
             }
         }
         var filter = new DeliveryRepository.Filter(campaign, userId == null || userId.isEmpty() ? null : userId,

@@ -105,11 +105,6 @@ public class Dispatcher {
         }
     }
 
-    /** Requests this instance has in flight now. */
-    public int inFlight() {
-        return inFlight.get();
-    }
-
     void onShutdown(@Observes ShutdownEvent event) {
         stop(config.shutdownGrace());
     }

@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import java.util.HashMap;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -129,7 +130,7 @@ public class PreviewService {
         if (event == null || event.isNull()) {
             return null;
         }
-        Map<String, Object> fields = new java.util.HashMap<>(json.convert(event, Map.class));
+        Map<String, Object> fields = new HashMap<>(json.convert(event, Map.class));
         if (!fields.containsKey("name") && fields.containsKey("event")) {
             fields.put("name", fields.get("event"));
         }

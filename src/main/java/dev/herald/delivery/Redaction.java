@@ -14,6 +14,16 @@ public final class Redaction {
     private Redaction() {
     }
 
+    /** A request as shown to people: credentials masked, Basic auth (when it has one) as {@code Basic ****}. */
+    public static RenderedRequest shown(RenderedRequest request, boolean basicAuth) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (basicAuth) {
+            headers.put("Authorization", "Basic " + MASK);
+        }
+        headers.putAll(headers(request.headers()));
+        return new RenderedRequest(request.method(), request.url(), headers, request.body());
+    }
+
     /** Header values that carry credentials keep only their scheme ({@code Bearer ****}). */
     public static Map<String, String> headers(Map<String, String> headers) {
         Map<String, String> out = new LinkedHashMap<>();

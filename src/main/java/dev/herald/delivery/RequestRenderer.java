@@ -35,12 +35,7 @@ public class RequestRenderer {
 
         /** The request as shown to people: credentials masked. */
         public RenderedRequest shown() {
-            Map<String, String> headers = new LinkedHashMap<>();
-            if (credentials != null) {
-                headers.put("Authorization", "Basic " + Redaction.MASK);
-            }
-            headers.putAll(Redaction.headers(request.headers()));
-            return new RenderedRequest(request.method(), request.url(), headers, request.body());
+            return Redaction.shown(request, credentials != null);
         }
     }
 

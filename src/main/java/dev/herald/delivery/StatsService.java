@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -110,7 +111,7 @@ public class StatsService {
         });
     }
 
-    private static Uni<List<Row>> rows(Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> query) {
+    private static Uni<List<Row>> rows(Uni<RowSet<Row>> query) {
         return query.map(rows -> {
             List<Row> out = new ArrayList<>(rows.size());
             rows.forEach(out::add);

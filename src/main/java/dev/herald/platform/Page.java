@@ -1,5 +1,7 @@
 package dev.herald.platform;
 
+import java.util.function.Function;
+import java.util.UUID;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -27,20 +29,20 @@ public record Page<T>(List<T> items, String next) {
     }
 
     /** The id a cursor of an id-ordered list points after, or null for the first page. */
-    public static java.util.UUID afterId(String cursor) {
+    public static UUID afterId(String cursor) {
         String position = position(cursor);
         if (position == null) {
             return null;
         }
         try {
-            return java.util.UUID.fromString(position);
+            return UUID.fromString(position);
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid("after", "is not a cursor returned by this list");
         }
     }
 
     /** Cuts a list fetched with one extra item into a page; the extra item tells that more follow. */
-    public static <T> Page<T> of(List<T> fetched, int limit, java.util.function.Function<T, String> position) {
+    public static <T> Page<T> of(List<T> fetched, int limit, Function<T, String> position) {
         if (fetched.size() <= limit) {
             return new Page<>(fetched, null);
         }

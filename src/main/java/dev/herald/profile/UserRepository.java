@@ -1,5 +1,6 @@
 package dev.herald.profile;
 
+import java.util.ArrayList;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -95,7 +96,7 @@ public class UserRepository {
                 + " ORDER BY created_at DESC, id DESC LIMIT $4")
                 .execute(Tuple.of(q, Sql.ts(afterCreated), afterId, limit))
                 .map(rows -> {
-                    List<User> out = new java.util.ArrayList<>(rows.size());
+                    List<User> out = new ArrayList<>(rows.size());
                     rows.forEach(row -> out.add(map(row)));
                     return out;
                 });

@@ -1,5 +1,7 @@
 package dev.herald.profile;
 
+import java.util.function.Function;
+import java.util.LinkedHashMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -63,7 +65,7 @@ public class UserService {
     private record Current(SqlClient conn, User user) {
     }
 
-    private Uni<User> write(String id, Instant now, java.util.function.Function<Current, Uni<User>> change) {
+    private Uni<User> write(String id, Instant now, Function<Current, Uni<User>> change) {
         return users.pool().withTransaction(conn -> users.lockOrCreate(conn, id, now)
                 .chain(before -> change.apply(new Current(conn, before)).chain(after -> triggers
                         .onAttributesChanged(conn, after, changes(before, after), null, now)
@@ -98,7 +100,7 @@ public class UserService {
 
     /** The attributes whose value differs, to their new value (null when removed). */
     static Map<String, JsonNode> changes(User before, User after) {
-        Map<String, JsonNode> changed = new java.util.LinkedHashMap<>();
+        Map<String, JsonNode> changed = new LinkedHashMap<>();
         after.attributes().fields().forEachRemaining(field -> {
             if (!field.getValue().equals(before.attributes().get(field.getKey()))) {
                 changed.put(field.getKey(), field.getValue());

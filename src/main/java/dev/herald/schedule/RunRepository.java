@@ -1,5 +1,7 @@
 package dev.herald.schedule;
 
+import java.util.Collections;
+import java.time.LocalDateTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,7 +109,7 @@ public class RunRepository {
      * attribute, among {@code knownZones}, else {@code defaultZone}), and at most
      * {@code perMinute} a minute. Nulls: not spread.
      */
-    public record Pacing(java.time.LocalDateTime localTime, String defaultZone, String[] knownZones,
+    public record Pacing(LocalDateTime localTime, String defaultZone, String[] knownZones,
             Integer perMinute) {
     }
 
@@ -123,7 +125,7 @@ public class RunRepository {
 
     private static List<Object> params(Object[] fixed, List<Object> more) {
         List<Object> all = new ArrayList<>(fixed.length + more.size());
-        java.util.Collections.addAll(all, fixed);
+        Collections.addAll(all, fixed);
         all.addAll(more);
         return all;
     }

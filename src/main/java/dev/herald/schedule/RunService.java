@@ -14,7 +14,6 @@ import dev.herald.audience.CriteriaParser;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.Delivery;
 import dev.herald.campaign.DeliveryType;
-import dev.herald.delivery.Dispatcher;
 import dev.herald.delivery.Wakeups;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
@@ -31,16 +30,14 @@ public class RunService {
     static final int MAX_USER_IDS = 10_000;
 
     private final RunRepository runs;
-    private final Dispatcher dispatcher;
     private final Wakeups wakeups;
     private final Json json;
     private final Clock clock;
     /** Read once: the zones Postgres knows do not change while it runs. */
     private volatile String[] knownZones;
 
-    public RunService(RunRepository runs, Dispatcher dispatcher, Wakeups wakeups, Json json, Clock clock) {
+    public RunService(RunRepository runs, Wakeups wakeups, Json json, Clock clock) {
         this.runs = runs;
-        this.dispatcher = dispatcher;
         this.wakeups = wakeups;
         this.json = json;
         this.clock = clock;
@@ -72,7 +69,7 @@ public class RunService {
                 .chain(() -> fanOut(conn, campaign, runId, ids, now))
                 .call(() -> wakeups.onCommit(conn)))
                 .map(size -> new SendResult(runId, size))
-                .invoke(dispatcher::wakeUp);
+                .invoke(wakeups::wakeHere);
     }
 
     /** The entries and deliveries of a run, in the caller's transaction; returns the number of entries. */

@@ -1,5 +1,7 @@
 package dev.herald.trigger;
 
+import io.vertx.mutiny.sqlclient.RowSet;
+import java.util.List;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -34,11 +36,11 @@ public class EntryRepository {
     }
 
     /** Cancels what is pending for a user in these campaigns ({@code exitOn}). */
-    public Uni<Integer> exit(SqlClient client, String userId, java.util.List<UUID> campaignIds, Instant now) {
+    public Uni<Integer> exit(SqlClient client, String userId, List<UUID> campaignIds, Instant now) {
         return client.preparedQuery("UPDATE deliveries SET status = 'CANCELLED', reason = 'USER_EXITED',"
                 + " updated_at = $3, finished_at = $3 WHERE user_id = $1 AND campaign_id = ANY($2) AND status = 'PENDING'")
                 .execute(Tuple.of(userId, campaignIds.toArray(UUID[]::new), Sql.ts(now)))
-                .map(io.vertx.mutiny.sqlclient.RowSet::rowCount);
+                .map(RowSet::rowCount);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.herald.trigger;
 
+import dev.herald.campaign.CampaignStatus;
+import java.util.UUID;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,7 +42,7 @@ public class TriggerIndex {
     }
 
     private record Snapshot(Map<String, List<Trigger>> byEvent, Map<String, List<Trigger>> byAttribute,
-            Map<String, List<java.util.UUID>> exitsByEvent) {
+            Map<String, List<UUID>> exitsByEvent) {
     }
 
     private final CampaignRepository campaigns;
@@ -65,7 +67,7 @@ public class TriggerIndex {
     }
 
     /** The campaigns a user leaves when tracking this event ({@code exitOn}). */
-    public List<java.util.UUID> exitedBy(String event) {
+    public List<UUID> exitedBy(String event) {
         return snapshot.exitsByEvent().getOrDefault(event, List.of());
     }
 
@@ -90,13 +92,13 @@ public class TriggerIndex {
     private static Snapshot build(List<Campaign> live) {
         Map<String, List<Trigger>> byEvent = new HashMap<>();
         Map<String, List<Trigger>> byAttribute = new HashMap<>();
-        Map<String, List<java.util.UUID>> exits = new HashMap<>();
+        Map<String, List<UUID>> exits = new HashMap<>();
         for (Campaign campaign : live) {
             if (campaign.exitOn() != null && campaign.exitOn().hasNonNull("event")) {
                 exits.computeIfAbsent(campaign.exitOn().get("event").asText(), k -> new ArrayList<>()).add(campaign.id());
             }
             JsonNode spec = campaign.delivery().trigger();
-            if (spec == null || campaign.status() != dev.herald.campaign.CampaignStatus.ACTIVE) {
+            if (spec == null || campaign.status() != CampaignStatus.ACTIVE) {
                 continue;
             }
             Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
