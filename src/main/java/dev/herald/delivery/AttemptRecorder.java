@@ -121,15 +121,18 @@ public class AttemptRecorder {
                 + "   last_error = CASE WHEN v.started_at IS NULL THEN x.last_error ELSE v.error END,"
                 + "   updated_at = v.updated_at, finished_at = v.finished_at"
                 + "   FROM v WHERE x.id = v.id AND x.status = 'SENDING' AND x.locked_until = v.locked_until"
-                + "   RETURNING x.id, x.attempt_count, x.entry_id, x.action_index),"
+                + "   RETURNING x.id, x.attempt_count, x.campaign_id, x.user_id, coalesce(x.run_id, x.event_id) AS source,"
+                + "   x.action_index),"
                 + " a AS (INSERT INTO attempts (delivery_id, number, started_at, latency_ms, status_code, error,"
                 + "   response_headers, response_body)"
                 + "   SELECT d.id, d.attempt_count, v.started_at, v.latency_ms, v.status_code, v.error,"
                 + "   v.response_headers::jsonb, v.response_body FROM d JOIN v ON v.id = d.id"
                 + "   WHERE v.started_at IS NOT NULL)"
                 + " UPDATE deliveries n SET due_at = v.next_action_due FROM d JOIN v ON v.id = d.id"
-                + " WHERE v.next_action_due IS NOT NULL AND n.entry_id = d.entry_id"
-                + " AND n.action_index = d.action_index + 1 AND n.status = 'PENDING'")
+                // The entry's next action, found through the index that keeps entries unique.
+                + " WHERE v.next_action_due IS NOT NULL AND n.campaign_id = d.campaign_id AND n.user_id = d.user_id"
+                + " AND coalesce(n.run_id, n.event_id) = d.source AND n.action_index = d.action_index + 1"
+                + " AND n.status = 'PENDING'")
                 .execute(Tuple.from(new Object[] { ids, statuses, reasons, nextAttempts, codes, errors, finished, leases,
                         started, latencies, headers, bodies, nextActions, updated }))
                 .replaceWithVoid();

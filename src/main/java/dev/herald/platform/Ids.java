@@ -41,6 +41,14 @@ public final class Ids {
         return new UUID(high, low);
     }
 
+    /**
+     * The 62 random bits of an id made here, without its variant bits: the base from which SQL's
+     * herald_uuid_at(high, low, n) numbers a series of ids.
+     */
+    public static long randomBits(UUID id) {
+        return id.getLeastSignificantBits() & 0x3FFFFFFFFFFFFFFFL;
+    }
+
     /** Parses an id from a path or query; an id that is not a UUID names nothing, so it is 404. */
     public static UUID parse(String id, String what) {
         try {

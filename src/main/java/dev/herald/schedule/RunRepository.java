@@ -14,7 +14,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.herald.audience.Criteria;
 import dev.herald.audience.SqlCompiler;
 import dev.herald.delivery.DeliveryStatus;
+import dev.herald.platform.Ids;
 import dev.herald.platform.Sql;
+import dev.herald.trigger.EntryRepository;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -55,48 +57,58 @@ public class RunRepository {
     }
 
     /**
-     * Writes one entry per user of the audience (all users, or those of {@code userIds}) and one
-     * delivery per action of each entry, in one statement. The first action is due after its
-     * delay; the others have no due time until the previous action ends. A user already at the
-     * campaign's per-user limit ({@code capMax} entries since {@code capSince}) gets a SKIPPED
-     * delivery instead, reason FREQUENCY_CAP. Returns the number of entries.
+     * Writes one entry per user of the audience (all users, or those of {@code userIds}): one
+     * delivery per action, in one statement. The first action is due after its delay; the others
+     * have no due time until the previous action ends. A user already at the campaign's per-user
+     * limit ({@code capMax} entries since {@code capSince}) gets a SKIPPED delivery instead,
+     * reason FREQUENCY_CAP. Returns the number of entries.
+     *
+     * <p>Users are read in id order, so the indexes that start with the user id take the new rows
+     * in order, and numbered as they are read: each entry's and delivery's id is computed from that
+     * number rather than drawn at random per row.
      */
     public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, Criteria audience,
             Integer capMax, Instant capSince, UUID[] actionIds, String[] hosts, Instant firstDue, Instant now,
             Pacing pacing) {
-        SqlCompiler.Compiled inAudience = SqlCompiler.compile(audience, 15, now);
+        SqlCompiler.Compiled inAudience = SqlCompiler.compile(audience, 19, now);
         Integer[] indexes = new Integer[actionIds.length];
         for (int i = 0; i < actionIds.length; i++) {
             indexes[i] = i;
         }
+        UUID entryBase = Ids.newId();
+        UUID deliveryBase = Ids.newId();
         return client.preparedQuery("WITH c AS ("
-                + " SELECT u.id, ($9::int IS NOT NULL AND (SELECT count(*) FROM entries en WHERE en.campaign_id = $1"
-                + "   AND en.user_id = u.id AND ($10::timestamptz IS NULL OR en.created_at > $10)) >= $9) AS capped,"
+                + " SELECT u.id, row_number() OVER (ORDER BY u.id) AS n,"
+                + " ($9::int IS NOT NULL AND (SELECT count(*) FROM deliveries en WHERE en.campaign_id = $1"
+                + "   AND en.user_id = u.id AND " + EntryRepository.firstOfEntry("en")
+                + "   AND ($10::timestamptz IS NULL OR en.created_at > $10)) >= $9) AS capped,"
                 // Each user's own local time, if the run has one: their timeZone attribute when
                 // Postgres knows it, else the default; a time already past is now.
                 + " CASE WHEN $11::timestamp IS NULL THEN $7::timestamptz ELSE greatest($3, $11::timestamp AT TIME ZONE"
                 + "   CASE WHEN u.attributes ->> 'timeZone' = ANY($13::text[]) THEN u.attributes ->> 'timeZone'"
                 + "   ELSE $12::text END) END AS due"
                 + " FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4)) AND " + inAudience.sql() + "),"
-                + " e AS (INSERT INTO entries (campaign_id, run_id, user_id, created_at)"
-                + " SELECT $1, $2, c.id, $3 FROM c WHERE NOT c.capped RETURNING id, user_id),"
-                // maxPerMinute: the n-th entry's first action waits n / rate whole minutes.
-                + " p AS (SELECT e.id, e.user_id, c.due + CASE WHEN $14::int IS NULL THEN interval '0'"
-                + "   ELSE ((row_number() OVER (ORDER BY e.id) - 1) / $14::int) * interval '1 minute' END AS due"
-                + "   FROM e JOIN c ON c.id = e.user_id),"
-                + " s AS (INSERT INTO deliveries (campaign_id, run_id, user_id, host, action_id, action_index, status,"
-                + "   reason, created_at, updated_at, finished_at)"
-                + " SELECT $1, $2, c.id, ($8::text[])[1], ($5::uuid[])[1], 0, 'SKIPPED', 'FREQUENCY_CAP', $3, $3, $3"
-                + " FROM c WHERE c.capped),"
-                + " d AS (INSERT INTO deliveries (campaign_id, entry_id, run_id, user_id, host, action_id, action_index,"
-                + "   status, due_at, created_at, updated_at)"
-                + " SELECT $1, p.id, $2, p.user_id, a.host, a.action_id, a.action_index, 'PENDING',"
-                + "   CASE WHEN a.action_index = 0 THEN p.due END, $3, $3"
-                + " FROM p CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host))"
-                + " SELECT count(*)::int AS audience FROM e")
+                // A capped user gets its first action only, SKIPPED and in no entry.
+                // maxPerMinute: the n-th user's first action waits n / rate whole minutes. Capped
+                // users leave gaps in that order, which only slows the run.
+                + " d AS (INSERT INTO deliveries (id, campaign_id, entry_id, run_id, user_id, host, action_id,"
+                + "   action_index, status, reason, due_at, created_at, updated_at, finished_at)"
+                + " SELECT herald_uuid_at($17, $18, (c.n - 1) * cardinality($5::uuid[]) + a.action_index), $1,"
+                + "   CASE WHEN NOT c.capped THEN herald_uuid_at($15, $16, c.n) END, $2, c.id, a.host, a.action_id,"
+                + "   a.action_index, CASE WHEN c.capped THEN 'SKIPPED' ELSE 'PENDING' END,"
+                + "   CASE WHEN c.capped THEN 'FREQUENCY_CAP' END,"
+                + "   CASE WHEN NOT c.capped AND a.action_index = 0 THEN c.due + CASE WHEN $14::int IS NULL"
+                + "     THEN interval '0' ELSE ((c.n - 1) / $14::int) * interval '1 minute' END END,"
+                + "   $3, $3, CASE WHEN c.capped THEN $3::timestamptz END"
+                + " FROM c CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host)"
+                + " WHERE a.action_index = 0 OR NOT c.capped"
+                + " RETURNING status = 'PENDING' AND action_index = 0 AS entered)"
+                + " SELECT count(*) FILTER (WHERE entered)::int AS audience FROM d")
                 .execute(Tuple.from(params(new Object[] { campaignId, runId, Sql.ts(now), userIds, actionIds, indexes,
                         Sql.ts(firstDue), hosts, capMax, Sql.ts(capSince), pacing.localTime(), pacing.defaultZone(),
-                        pacing.knownZones(), pacing.perMinute() }, inAudience.params())))
+                        pacing.knownZones(), pacing.perMinute(), entryBase.getMostSignificantBits(),
+                        Ids.randomBits(entryBase), deliveryBase.getMostSignificantBits(),
+                        Ids.randomBits(deliveryBase) }, inAudience.params())))
                 .chain(rows -> {
                     int size = rows.iterator().next().getInteger("audience");
                     return client.preparedQuery("UPDATE runs SET audience_size = $2 WHERE id = $1")

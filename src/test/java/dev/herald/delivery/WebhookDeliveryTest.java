@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -29,6 +30,8 @@ import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Webhooks end to end: what arrives at a real receiver, byte for byte, and what is recorded. */
 @QuarkusTest
@@ -42,6 +45,9 @@ class WebhookDeliveryTest {
 
     @Inject
     Dispatcher dispatcher;
+
+    @Inject
+    Pool pool;
 
     @AfterAll
     static void stop() {
@@ -295,6 +301,7 @@ class WebhookDeliveryTest {
         admin().delete("/api/v1/users/{id}", user).then().statusCode(204);
         admin().get("/api/v1/deliveries?userId=" + user).then().body("items.size()", equalTo(0));
         admin().get("/api/v1/deliveries?campaignId=" + campaign).then().body("items.size()", equalTo(0));
+        assertThat(count("SELECT count(*) FROM deliveries WHERE user_id = $1", user)).isZero();
         clock.advance(Duration.ofMinutes(6));
         dispatcher.wakeUp();
         String other = userId("erase-other");
@@ -302,6 +309,30 @@ class WebhookDeliveryTest {
         send(activeCampaign("erase marker", List.of(action("/erase-marker"))), List.of(other));
         receiver.await("/erase-marker", 1);
         assertThat(receiver.at("/erase-later")).isEmpty();
+    }
+
+    @Test
+    void deletingAFinishedCampaignErasesItsRunsAndDeliveries() {
+        String user = userId("erase-campaign");
+        putUser(user, Map.of());
+        String campaign = activeCampaign("erase campaign", List.of(action("/erase-campaign")));
+        send(campaign, List.of(user));
+        receiver.await("/erase-campaign", 1);
+        String delivery = awaitDelivery(campaign, "DELIVERED");
+        admin().post("/api/v1/campaigns/{id}/finish", campaign).then().statusCode(200);
+
+        admin().delete("/api/v1/campaigns/{id}", campaign).then().statusCode(204);
+        admin().get("/api/v1/deliveries/{id}", delivery).then().statusCode(404);
+        admin().get("/api/v1/deliveries?userId=" + user).then().body("items.size()", equalTo(0));
+        UUID id = UUID.fromString(campaign);
+        assertThat(count("SELECT count(*) FROM deliveries WHERE campaign_id = $1", id)).isZero();
+        assertThat(count("SELECT count(*) FROM runs WHERE campaign_id = $1", id)).isZero();
+        assertThat(count("SELECT count(*) FROM attempts WHERE delivery_id = $1", UUID.fromString(delivery))).isZero();
+        admin().get("/api/v1/users/{id}", user).then().statusCode(200);
+    }
+
+    private long count(String sql, Object parameter) {
+        return pool.preparedQuery(sql).execute(Tuple.of(parameter)).await().indefinitely().iterator().next().getLong(0);
     }
 
     @Test
@@ -370,7 +401,7 @@ class WebhookDeliveryTest {
         admin().get("/api/v1/deliveries?status=nonsense").then().statusCode(400)
                 .body("errors[0].field", equalTo("status"));
         admin().get("/api/v1/deliveries?since=yesterday").then().statusCode(400);
-        admin().get("/api/v1/deliveries/{id}", java.util.UUID.randomUUID()).then().statusCode(404);
+        admin().get("/api/v1/deliveries/{id}", UUID.randomUUID()).then().statusCode(404);
     }
 
     /** Waits until one of the campaign's deliveries has this status, and returns its id. */

@@ -59,10 +59,14 @@ class SendTest {
         org.awaitility.Awaitility.await().until(() -> admin().get("/api/v1/campaigns/{id}/runs", campaign).then()
                 .extract().<Integer> path("items[0].deliveries.DELIVERED") == 4);
 
-        long entries = count("SELECT count(*) FROM entries WHERE run_id = '" + runId + "'");
+        // Two entries of two deliveries each: one per action, sharing the entry's id.
+        long entries = count("SELECT count(DISTINCT entry_id) FROM deliveries WHERE run_id = '" + runId + "'");
         long deliveries = count("SELECT count(*) FROM deliveries WHERE run_id = '" + runId + "'");
+        long firstActions = count("SELECT count(*) FROM deliveries WHERE run_id = '" + runId
+                + "' AND action_index = 0");
         assertThat(entries).isEqualTo(2);
         assertThat(deliveries).isEqualTo(4);
+        assertThat(firstActions).isEqualTo(2);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -25,6 +26,8 @@ import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Events in, the right users' webhooks out (contract sections 2.2 and 3). */
 @QuarkusTest
@@ -43,7 +46,7 @@ class TriggeredCampaignTest {
     TriggerIndex triggerIndex;
 
     @Inject
-    io.vertx.mutiny.sqlclient.Pool pool;
+    Pool pool;
 
     /** An ACTIVE triggered campaign with one action to {@code path}. */
     private static String triggered(Receiver receiver, String path, Map<String, Object> delivery,
@@ -326,19 +329,48 @@ class TriggeredCampaignTest {
     @Test
     void anEventWhoseTriggersFailIsNotAcknowledgedNorStored() {
         Receiver receiver = receivers.fresh();
-        String name = "vanishing_" + System.nanoTime();
-        String campaign = triggered(receiver, "/vanishing", onEvent(name), null, null);
-        // Another instance deleted the campaign and this one has not heard yet: writing the entry fails.
-        pool.preparedQuery("DELETE FROM campaigns WHERE id = $1").execute(io.vertx.mutiny.sqlclient.Tuple.of(
-                java.util.UUID.fromString(campaign))).await().indefinitely();
-        String user = userId("vanishing");
+        String name = "failing_" + System.nanoTime();
+        String campaign = triggered(receiver, "/failing", onEvent(name), null, null);
+        // Writing this campaign's entry fails inside the database, after the event was stored.
+        String fail = "herald_test_fail_" + System.nanoTime();
+        sql("CREATE FUNCTION " + fail + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.campaign_id = '" + campaign + "' THEN RAISE EXCEPTION 'injected failure'; END IF;"
+                + " RETURN NEW; END $$");
+        sql("CREATE TRIGGER " + fail + " BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION " + fail + "()");
+        String user = userId("failing");
         Map<String, Object> event = event(user, name, Map.of());
         event.put("userAttributes", Map.of("seen", true));
-        admin().body(event).post("/api/v1/events").then().statusCode(500).contentType("application/problem+json");
+        try {
+            admin().body(event).post("/api/v1/events").then().statusCode(500).contentType("application/problem+json");
+        } finally {
+            sql("DROP TRIGGER " + fail + " ON deliveries");
+            sql("DROP FUNCTION " + fail + "()");
+        }
         admin().get("/api/v1/users/{id}/events", user).then().body("items.size()", equalTo(0));
         admin().get("/api/v1/users/{id}", user).then().statusCode(404);
+        admin().body(event).post("/api/v1/events").then().statusCode(202).body("entries", equalTo(1));
+        receiver.await("/failing", 1);
+    }
+
+    @Test
+    void aCampaignDeletedElsewhereGetsNoEntriesFromAStaleIndex() {
+        Receiver receiver = receivers.fresh();
+        String name = "vanishing_" + System.nanoTime();
+        String campaign = triggered(receiver, "/vanishing", onEvent(name), null, null);
+        // Another instance deleted the campaign and this one has not heard yet.
+        sql("DELETE FROM campaigns WHERE id = '" + campaign + "'");
+        String user = userId("vanishing");
+        admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202)
+                .body("entries", equalTo(0));
+        long stored = pool.preparedQuery("SELECT count(*) AS n FROM deliveries WHERE campaign_id = $1")
+                .execute(Tuple.of(UUID.fromString(campaign)))
+                .await().indefinitely().iterator().next().getLong("n");
+        assertThat(stored).isZero();
         triggerIndex.refresh().await().indefinitely();
-        admin().body(event).post("/api/v1/events").then().statusCode(202).body("entries", equalTo(0));
+    }
+
+    private void sql(String statement) {
+        pool.query(statement).execute().await().indefinitely();
     }
 
     @Test
