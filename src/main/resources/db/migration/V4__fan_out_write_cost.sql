@@ -13,20 +13,20 @@ ALTER TABLE deliveries
 -- An entry (a user's passage through a campaign, per run or per triggering event) is the set of
 -- deliveries that share its entry_id, one per action; the first action's delivery carries its
 -- time. One unique index says both "one entry per (campaign, user, run or event)" and "one
--- delivery per (entry, action)", and its (campaign_id, user_id) prefix serves per-user limits.
+-- delivery per (entry, action)". Its (campaign_id, user_id) prefix serves per-user limits, exits,
+-- and, campaign by campaign, a user's deliveries, so deliveries need no index by user.
 -- A table of entries beside it cost a second row and three more index entries per user of a
 -- run. Every entry has a delivery per action, so the table holds nothing the deliveries lack.
 ALTER TABLE deliveries DROP CONSTRAINT deliveries_entry_id_action_id_key;
 CREATE UNIQUE INDEX deliveries_entry ON deliveries (campaign_id, user_id, (coalesce(run_id, event_id)), action_index);
 DROP TABLE entries;
+DROP INDEX deliveries_user;
 
 -- Ids grow with time, so an ascending index appends them at its right edge; a descending one
 -- inserts each at the left of its key's range and splits pages half full. Postgres reads either
 -- backwards for "newest first".
 DROP INDEX deliveries_campaign;
 CREATE INDEX deliveries_campaign ON deliveries (campaign_id, id);
-DROP INDEX deliveries_user;
-CREATE INDEX deliveries_user ON deliveries (user_id, id);
 DROP INDEX events_user_id;
 CREATE INDEX events_user_id ON events (user_id, id);
 

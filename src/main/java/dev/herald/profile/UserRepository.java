@@ -104,11 +104,12 @@ public class UserRepository {
 
     /**
      * Erases the user, with its events and attempts (foreign keys cascade) and its deliveries
-     * (deleted here: they carry no foreign keys, so that fan-out writes fast).
+     * (deleted here: they carry no foreign keys, so that fan-out writes fast). Deliveries are
+     * found campaign by campaign, through the index that keeps entries unique.
      */
     public Uni<Boolean> delete(String id) {
         return pool.preparedQuery("WITH u AS (DELETE FROM users WHERE id = $1 RETURNING id),"
-                + " d AS (DELETE FROM deliveries WHERE user_id = $1)"
+                + " d AS (DELETE FROM deliveries WHERE campaign_id IN (SELECT c.id FROM campaigns c) AND user_id = $1)"
                 + " SELECT count(*)::int AS n FROM u")
                 .execute(Tuple.of(id))
                 .map(rows -> rows.iterator().next().getInteger("n") > 0);

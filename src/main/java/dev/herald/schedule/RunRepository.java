@@ -63,9 +63,9 @@ public class RunRepository {
      * limit ({@code capMax} entries since {@code capSince}) gets a SKIPPED delivery instead,
      * reason FREQUENCY_CAP. Returns the number of entries.
      *
-     * <p>Users are read in id order, so the indexes that start with the user id take the new rows
-     * in order, and numbered as they are read: each entry's and delivery's id is computed from that
-     * number rather than drawn at random per row.
+     * <p>Users are read in id order, so the index that keeps entries unique (campaign, user, ...)
+     * takes the new rows in its own order, and numbered as they are read: each entry's and
+     * delivery's id is computed from that number rather than drawn at random per row.
      */
     public Uni<Integer> fanOut(SqlClient client, UUID runId, UUID campaignId, String[] userIds, Criteria audience,
             Integer capMax, Instant capSince, UUID[] actionIds, String[] hosts, Instant firstDue, Instant now,
