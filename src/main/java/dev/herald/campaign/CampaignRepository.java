@@ -158,6 +158,12 @@ public class CampaignRepository {
                 .execute(Tuple.of(Sql.ts(now))).map(RowSet::rowCount);
     }
 
+    /** Drops the maxPerMinute counters of minutes before {@code before}; claims only read the current one. */
+    public Uni<Void> forgetMinutesBefore(Instant before) {
+        return pool.preparedQuery("DELETE FROM campaign_minutes WHERE minute < $1")
+                .execute(Tuple.of(Sql.ts(before))).replaceWithVoid();
+    }
+
     /**
      * Deletes a DRAFT or FINISHED campaign with its runs (by cascade) and its deliveries (here:
      * they carry no foreign keys, so that fan-out writes fast).

@@ -71,7 +71,15 @@ public class CampaignResource {
     }
 
     @POST
-    @Operation(summary = "Create a campaign (DRAFT). Signing secrets are shown in full in this answer only.")
+    @Operation(summary = "Create a campaign (DRAFT). Signing secrets are shown in full in this answer only.",
+            description = "Scheduling choices: a ONE_TIME campaign with localTime and timeZone \"user\" sends "
+                    + "at each user's local time (their timeZone attribute, else defaultTimeZone); users whose "
+                    + "local time has already passed when the campaign starts get it right away. A RECURRING "
+                    + "fire time that falls in a daylight-saving gap fires once, moved forward by the gap; one "
+                    + "that happens twice fires once, the first time. limits.maxPerMinute holds per clock "
+                    + "minute (UTC) across all instances: a run is spread over the minutes it needs, and "
+                    + "webhooks beyond the limit (overlapping runs, triggers, retries) wait for the next minutes. "
+                    + "limits.quietHours: a webhook due inside them waits until they end.")
     public Uni<RestResponse<Campaign>> create(CampaignRequest request) {
         return campaigns.create(request).map(c -> RestResponse.ResponseBuilder.<Campaign> created(
                 URI.create(Api.BASE + "/campaigns/" + c.id())).entity(c).build());

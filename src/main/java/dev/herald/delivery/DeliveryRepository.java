@@ -38,17 +38,41 @@ public class DeliveryRepository {
      * no due time until the previous action ends, so order needs no check here. Non-active
      * campaigns are a filter rather than a join, so Postgres walks the due-time index in order and
      * stops at the limit. The claim commits on its own, before any request is sent.
+     *
+     * <p>A campaign with {@code maxPerMinute} gets no more in a clock minute (UTC) than its limit,
+     * counted in {@code campaign_minutes} across instances; its due deliveries beyond that are
+     * put off to the following minutes, so they do not stand at the head of every claim.
      */
     public Uni<List<Claimed>> claim(Instant now, Instant lockedUntil, int limit, List<String> skippedHosts) {
-        return pool.preparedQuery("UPDATE deliveries d SET status = 'SENDING', locked_until = $2,"
-                + " attempt_count = d.attempt_count + 1, updated_at = $1"
-                + " FROM (SELECT x.id FROM deliveries x"
+        return pool.preparedQuery("WITH due AS (SELECT x.id, x.campaign_id, x.due_at FROM deliveries x"
                 + "   WHERE x.status IN ('PENDING', 'SENDING') AND x.due_at <= $1"
                 + "   AND (x.locked_until IS NULL OR x.locked_until <= $1)"
                 + "   AND x.campaign_id <> ALL (SELECT c.id FROM campaigns c WHERE c.status <> 'ACTIVE')"
                 + "   AND NOT (x.host = ANY($4))"
-                + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED) due"
-                + " WHERE d.id = due.id"
+                + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED),"
+                // maxPerMinute: each limited campaign asks its minute's counter for as many as it
+                // has due; the counter's row lock makes instances take turns, in campaign order.
+                + " asked AS (SELECT due.campaign_id, count(*)::int AS n, min(c.max_per_minute) AS max_per_minute"
+                + "   FROM due JOIN campaigns c ON c.id = due.campaign_id WHERE c.max_per_minute IS NOT NULL"
+                + "   GROUP BY due.campaign_id),"
+                + " quota AS (INSERT INTO campaign_minutes AS m (campaign_id, minute, claimed, granted)"
+                + "   SELECT a.campaign_id, date_trunc('minute', $1::timestamptz, 'UTC'), least(a.n, a.max_per_minute),"
+                + "   least(a.n, a.max_per_minute) FROM asked a ORDER BY a.campaign_id"
+                + "   ON CONFLICT (campaign_id, minute) DO UPDATE SET (granted, claimed) = (SELECT g.n, m.claimed + g.n"
+                + "     FROM (SELECT greatest(0, least(excluded.granted, a.max_per_minute - m.claimed)) AS n"
+                + "     FROM asked a WHERE a.campaign_id = m.campaign_id) g)"
+                + "   RETURNING m.campaign_id, m.granted),"
+                + " ranked AS (SELECT due.id, due.campaign_id, row_number() OVER (PARTITION BY due.campaign_id"
+                + "   ORDER BY due.due_at, due.id) AS k FROM due),"
+                // What the minute cannot take waits for the next ones, spread at the campaign's rate.
+                + " later AS (UPDATE deliveries o SET due_at = date_trunc('minute', $1::timestamptz, 'UTC')"
+                + "   + (1 + (r.k - q.granted - 1) / a.max_per_minute) * interval '1 minute', updated_at = $1"
+                + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id JOIN asked a ON a.campaign_id = r.campaign_id"
+                + "   WHERE o.id = r.id AND r.k > q.granted)"
+                + " UPDATE deliveries d SET status = 'SENDING', locked_until = $2,"
+                + " attempt_count = d.attempt_count + 1, updated_at = $1"
+                + " FROM ranked r LEFT JOIN quota q ON q.campaign_id = r.campaign_id"
+                + " WHERE d.id = r.id AND (q.campaign_id IS NULL OR r.k <= q.granted)"
                 + " RETURNING d.id, d.campaign_id, d.entry_id, d.user_id, d.host, d.action_id, d.action_index,"
                 + " d.attempt_count, d.locked_until, d.request::text AS request, d.credentials,"
                 + " (SELECT r.data::text FROM runs r WHERE r.id = d.run_id) AS trigger_data,"

@@ -1,6 +1,7 @@
 package dev.herald.schedule;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -66,7 +67,8 @@ public class ScheduleService {
                         .collect().asList())
                 .map(started -> started.stream().mapToInt(Integer::intValue).sum())
                 .call(started -> started > 0 ? wakeups.wakeAll() : Uni.createFrom().voidItem())
-                .call(() -> campaigns.finishCompleted(now));
+                .call(() -> campaigns.finishCompleted(now))
+                .call(() -> campaigns.forgetMinutesBefore(now.minus(Duration.ofHours(1))));
     }
 
     /** Handles a campaign's due fire times in order; returns the runs started. */

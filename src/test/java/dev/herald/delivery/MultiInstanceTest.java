@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
@@ -10,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -136,6 +138,40 @@ class MultiInstanceTest {
         got.forEach(r -> webhookIds.add(r.header("webhook-id")));
         assertThat(got).hasSize(count);
         assertThat(webhookIds).hasSize(count);
+    }
+
+    @Test
+    void twoDispatchersShareACampaignsMaxPerMinute() {
+        Receiver receiver = receiver();
+        List<String> users = newUsers("rate-shared", 10);
+        Map<String, Object> campaign = new java.util.HashMap<>();
+        campaign.put("name", "shared rate");
+        campaign.put("limits", Map.of("maxPerMinute", 10));
+        campaign.put("actions", List.of(Map.of("url", receiver.url("/shared-rate"), "delay", "PT1H")));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        // Three runs of ten, each within the limit on its own: thirty due in the same minute.
+        Instant now = clock.instant();
+        clock.advance(Duration.between(now, now.truncatedTo(ChronoUnit.MINUTES).plusSeconds(61)));
+        Instant minute = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+        for (int run = 0; run < 3; run++) {
+            admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
+        }
+        settle();
+
+        Dispatcher other = otherInstance();
+        clock.advance(Duration.ofHours(1));
+        dispatcher.wakeUp();
+        other.wakeUp();
+        receiver.await("/shared-rate", 10);
+        Instant nextMinute = minute.plus(Duration.ofMinutes(61));
+        Awaitility.await().until(() -> {
+            List<String> due = admin().get("/api/v1/deliveries?status=PENDING&campaignId=" + id).then()
+                    .extract().path("items.dueAt");
+            return due.size() == 20 && due.stream().map(Instant::parse).noneMatch(t -> t.isBefore(nextMinute));
+        });
+        assertThat(receiver.at("/shared-rate")).hasSize(10);
+        admin().post("/api/v1/campaigns/{id}/finish", id).then().statusCode(200);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
@@ -29,6 +30,7 @@ import dev.herald.support.Receivers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /** ONE_TIME and RECURRING campaigns, with time moved by the clock (contract section 2.1). */
 @QuarkusTest
@@ -179,6 +181,53 @@ class ScheduledCampaignTest {
         List<Instant> minutes = List.copyOf(perMinute.keySet());
         assertThat(Duration.between(minutes.get(0), minutes.get(2))).isEqualTo(Duration.ofMinutes(2));
         admin().post("/api/v1/campaigns/{id}/finish", id).then().statusCode(200);
+    }
+
+    @Test
+    void maxPerMinuteHoldsWhenRunsOverlap() {
+        Receiver receiver = receivers.fresh();
+        List<String> users = dev.herald.support.Http.newUsers("rate", 3);
+        Map<String, Object> campaign = new HashMap<>();
+        campaign.put("name", "rate");
+        campaign.put("limits", Map.of("maxPerMinute", 2));
+        campaign.put("actions", List.of(Map.of("url", receiver.url("/rate"))));
+        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        // A second after a minute starts, so the test's own seconds stay inside that minute.
+        Instant now = clock.instant();
+        clock.advance(Duration.between(now, now.truncatedTo(ChronoUnit.MINUTES).plusSeconds(61)));
+        Instant minute = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+
+        // Each run spreads itself (two now, one a minute later); together they have four due now.
+        for (int run = 0; run < 2; run++) {
+            admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
+        }
+        for (int sent = 2; sent <= 6; sent += 2) {
+            dispatcher.wakeUp();
+            receiver.await("/rate", sent);
+            Instant next = minute.plus(Duration.ofMinutes(sent / 2));
+            Awaitility.await().until(() -> pendingDueBefore(id, next) == 0);
+            assertThat(receiver.at("/rate")).hasSize(sent);
+            clock.advance(Duration.ofMinutes(1));
+        }
+        // The minute counters outlive their minute by an hour, then the scheduler's tick drops them.
+        assertThat(minuteCounters(id)).isEqualTo(3);
+        clock.advance(Duration.ofHours(1));
+        scheduler.tick().await().indefinitely();
+        assertThat(minuteCounters(id)).isZero();
+    }
+
+    private long minuteCounters(String campaignId) {
+        return pool.preparedQuery("SELECT count(*) FROM campaign_minutes WHERE campaign_id = $1")
+                .execute(Tuple.of(UUID.fromString(campaignId)))
+                .await().indefinitely().iterator().next().getLong(0);
+    }
+
+    /** How many of the campaign's deliveries wait with a due time before {@code time}. */
+    private long pendingDueBefore(String campaignId, Instant time) {
+        List<String> due = admin().get("/api/v1/deliveries?status=PENDING&campaignId=" + campaignId).then()
+                .extract().path("items.dueAt");
+        return due.stream().map(Instant::parse).filter(t -> t.isBefore(time)).count();
     }
 
     @Test
