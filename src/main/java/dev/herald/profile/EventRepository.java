@@ -1,6 +1,7 @@
 package dev.herald.profile;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -41,6 +43,41 @@ public class EventRepository {
                 .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
                         json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
                 .map(rows -> rows.iterator().next().getUUID("id"));
+    }
+
+    /**
+     * Stores events in one statement; an event whose (user, client id) is already stored, or
+     * repeated earlier in the list, is left out. Returns how many were stored.
+     */
+    public Uni<Integer> insertAll(SqlClient client, List<TrackedEvent> all) {
+        if (all.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        int n = all.size();
+        UUID[] ids = new UUID[n];
+        String[] userIds = new String[n];
+        String[] names = new String[n];
+        String[] clientIds = new String[n];
+        String[] params = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        OffsetDateTime[] received = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            TrackedEvent event = all.get(i);
+            ids[i] = event.id();
+            userIds[i] = event.userId();
+            names[i] = event.event();
+            clientIds[i] = event.clientId();
+            params[i] = json.write(event.params());
+            times[i] = Sql.ts(event.time());
+            received[i] = Sql.ts(event.receivedAt());
+        }
+        return client.preparedQuery("INSERT INTO events (id, user_id, name, client_id, params, time, received_at)"
+                + " SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at"
+                + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],"
+                + "   $7::timestamptz[]) AS e(id, user_id, name, client_id, params, time, received_at)"
+                + " ON CONFLICT (user_id, client_id) DO NOTHING")
+                .execute(Tuple.from(new Object[] { ids, userIds, names, clientIds, params, times, received }))
+                .map(RowSet::rowCount);
     }
 
     /** The events of these users with these names, by user, for event criteria evaluated in memory. */

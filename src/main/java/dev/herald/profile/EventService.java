@@ -6,8 +6,11 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -72,7 +75,10 @@ public class EventService {
 
     /**
      * Up to {@link #MAX_BATCH} events: all are checked first (one bad event refuses the batch,
-     * naming each bad index), then all are stored in one transaction, in order.
+     * naming each bad index), then all are stored in one transaction. The events of a user that
+     * carries attribute changes or an event some campaign listens to are taken one by one, in
+     * order, with the user locked; the events of all other users change and trigger nothing, so
+     * they are stored together with one statement.
      */
     public Uni<BatchAccepted> trackAll(BatchRequest request) {
         Instant now = Sql.millis(clock.instant());
@@ -89,19 +95,37 @@ public class EventService {
             checked.add(check(request.events().get(i), now, "events[" + i + "].", errors));
         }
         errors.throwIfAny();
+        Set<String> busy = new HashSet<>();
+        for (int i = 0; i < checked.size(); i++) {
+            if (patch(request.events().get(i)) != null || triggers.listensTo(checked.get(i).event())) {
+                busy.add(checked.get(i).userId());
+            }
+        }
+        List<TrackedEvent> quiet = checked.stream().filter(e -> !busy.contains(e.userId())).toList();
+        List<Integer> oneByOne = IntStream.range(0, checked.size())
+                .filter(i -> busy.contains(checked.get(i).userId())).boxed().toList();
         List<String> userIds = checked.stream().map(TrackedEvent::userId).toList();
-        return users.pool().withTransaction(conn -> users.lockAllOrCreate(conn, userIds, now)
-                .chain(() -> Multi.createFrom().range(0, checked.size())
+        return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, List.copyOf(busy), now)
+                .chain(() -> events.insertAll(conn, quiet))
+                .chain(stored -> Multi.createFrom().iterable(oneByOne)
                         .onItem().transformToUniAndConcatenate(i -> trackIn(conn, checked.get(i),
                                 patch(request.events().get(i)), now))
-                        .collect().asList()))
-                .map(all -> {
-                    int duplicates = (int) all.stream().filter(EventAccepted::duplicate).count();
-                    if (all.stream().anyMatch(a -> a.entries() > 0)) {
+                        .collect().asList()
+                        .map(all -> {
+                            int duplicates = quiet.size() - stored
+                                    + (int) all.stream().filter(EventAccepted::duplicate).count();
+                            boolean entered = all.stream().anyMatch(a -> a.entries() > 0);
+                            return new Stored(checked.size() - duplicates, duplicates, entered);
+                        })))
+                .map(stored -> {
+                    if (stored.entered()) {
                         wakeups.wakeHere();
                     }
-                    return new BatchAccepted(all.size() - duplicates, duplicates);
+                    return new BatchAccepted(stored.accepted(), stored.duplicates());
                 });
+    }
+
+    private record Stored(int accepted, int duplicates, boolean entered) {
     }
 
     private static ObjectNode patch(EventRequest request) {

@@ -56,16 +56,22 @@ public class UserRepository {
     }
 
     /**
-     * Creates the users that do not exist and locks them all, in id order, so that two
-     * transactions locking overlapping sets of users cannot deadlock.
+     * Creates the users of {@code ids} that do not exist and locks those of {@code locked}, each
+     * in id order, so that two transactions on overlapping sets of users cannot deadlock. Users
+     * that are only created are not locked beyond that: an event that changes and triggers
+     * nothing needs its user to exist, not to stand still.
      */
-    public Uni<Void> lockAllOrCreate(SqlClient client, List<String> ids, Instant now) {
+    public Uni<Void> createAndLock(SqlClient client, List<String> ids, List<String> locked, Instant now) {
         String[] sorted = ids.stream().distinct().sorted().toArray(String[]::new);
-        return client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
+        String[] toLock = locked.stream().distinct().sorted().toArray(String[]::new);
+        Uni<Void> created = client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
                 + " SELECT id, '{}'::jsonb, $2, $2 FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT (id) DO NOTHING")
-                .execute(Tuple.of(sorted, Sql.ts(now)))
-                .chain(() -> client.preparedQuery("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-                        .execute(Tuple.of((Object) sorted)))
+                .execute(Tuple.of(sorted, Sql.ts(now))).replaceWithVoid();
+        if (toLock.length == 0) {
+            return created;
+        }
+        return created.chain(() -> client.preparedQuery("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                .execute(Tuple.of((Object) toLock)))
                 .replaceWithVoid();
     }
 

@@ -44,6 +44,11 @@ public class TriggerService {
         this.events = events;
     }
 
+    /** Whether an event of this name triggers or exits any campaign now; if not, storing it is all there is to do. */
+    public boolean listensTo(String event) {
+        return !index.forEvent(event).isEmpty() || !index.exitedBy(event).isEmpty();
+    }
+
     /** Entries for the campaigns triggered by {@code event}, for a user in their audience. */
     public Uni<Integer> onEvent(SqlClient client, User user, TriggeringEvent event, Instant now) {
         List<TriggerIndex.Trigger> triggers = index.forEvent(event.name());

@@ -311,6 +311,36 @@ class TriggeredCampaignTest {
     }
 
     @Test
+    void aMixedBatchStoresQuietEventsTogetherAndTriggersInOrder() {
+        Receiver receiver = receivers.fresh();
+        String name = "mixed_" + System.nanoTime();
+        String quietName = "seen_" + System.nanoTime();
+        // Sends once the user has seen the page at least twice, counting this batch's events.
+        triggered(receiver, "/mixed", onEvent(name), Map.of("event", quietName,
+                "count", Map.of("op", "gte", "value", 2)), null);
+        String busy = userId("mixed-busy");
+        String quiet = userId("mixed-quiet");
+        String changed = userId("mixed-changed");
+        Map<String, Object> repeated = event(quiet, quietName, Map.of("n", 1));
+        repeated.put("id", "q1");
+        Map<String, Object> withAttributes = event(changed, quietName, Map.of());
+        withAttributes.put("userAttributes", Map.of("plan", "pro"));
+        List<Map<String, Object>> batch = List.of(event(busy, quietName, Map.of()), repeated,
+                event(busy, quietName, Map.of()), event(busy, name, Map.of()), repeated,
+                event(quiet, quietName, Map.of("n", 2)), withAttributes);
+
+        ingest().body(Map.of("events", batch)).post("/api/v1/events/batch").then().statusCode(202)
+                .body("accepted", equalTo(6)).body("duplicates", equalTo(1));
+        receiver.await("/mixed", 1);
+        admin().get("/api/v1/users/{id}/events", quiet).then().body("items.size()", equalTo(2))
+                .body("items.params.n", org.hamcrest.Matchers.containsInAnyOrder(1, 2));
+        admin().get("/api/v1/users/{id}/events", busy).then().body("items.size()", equalTo(3));
+        admin().get("/api/v1/users/{id}", changed).then().body("attributes.plan", equalTo("pro"));
+        ingest().body(Map.of("events", List.of(repeated))).post("/api/v1/events/batch").then().statusCode(202)
+                .body("accepted", equalTo(0)).body("duplicates", equalTo(1));
+    }
+
+    @Test
     void audiencesCanCountEventsIncludingTheOneJustTracked() {
         Receiver receiver = receivers.fresh();
         String name = "repeat_buyer_" + System.nanoTime();
