@@ -33,9 +33,15 @@ public class EventRepository {
         this.json = json;
     }
 
-    /** Stores the event; answers the id of an earlier event with the same client id instead, if any. */
+    /**
+     * Stores the event, and its user with no attributes if there is none yet; answers the id of
+     * an earlier event with the same client id instead, if any. One statement, so an event that
+     * changes and triggers nothing needs no transaction of its own.
+     */
     public Uni<UUID> insertOrFindRepeat(SqlClient client, TrackedEvent event) {
-        return client.preparedQuery("WITH inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time,"
+        return client.preparedQuery("WITH u AS (INSERT INTO users (id, attributes, created_at, updated_at)"
+                + "   VALUES ($2, '{}'::jsonb, $7, $7) ON CONFLICT (id) DO NOTHING),"
+                + " inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time,"
                 + " received_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7)"
                 + " ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id)"
                 + " SELECT id FROM inserted UNION ALL"

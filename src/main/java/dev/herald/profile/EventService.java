@@ -65,6 +65,11 @@ public class EventService {
         Problems.Collector errors = new Problems.Collector();
         TrackedEvent event = check(request, now, "", errors);
         errors.throwIfAny();
+        if (patch(request) == null && !triggers.listensTo(event.event())) {
+            // Nothing to change or trigger: storing the event (and its user, if new) is all of it.
+            return events.insertOrFindRepeat(events.pool(), event)
+                    .map(id -> new EventAccepted(id, !id.equals(event.id()), 0));
+        }
         return users.pool().withTransaction(conn -> trackIn(conn, event, patch(request), now))
                 .invoke(accepted -> {
                     if (accepted.entries() > 0) {

@@ -311,6 +311,20 @@ class TriggeredCampaignTest {
     }
 
     @Test
+    void anEventNothingListensToCreatesItsUserAndCountsRepeats() {
+        String user = userId("quiet-single");
+        Map<String, Object> event = event(user, "quiet_" + System.nanoTime(), Map.of("page", "/docs"));
+        event.put("id", "once");
+        String id = ingest().body(event).post("/api/v1/events").then().statusCode(202)
+                .body("duplicate", equalTo(false)).body("entries", equalTo(0)).extract().path("id");
+        ingest().body(event).post("/api/v1/events").then().statusCode(202)
+                .body("duplicate", equalTo(true)).body("id", equalTo(id));
+        admin().get("/api/v1/users/{id}", user).then().statusCode(200).body("attributes.size()", equalTo(0));
+        admin().get("/api/v1/users/{id}/events", user).then().body("items.size()", equalTo(1))
+                .body("items[0].id", equalTo(id)).body("items[0].params.page", equalTo("/docs"));
+    }
+
+    @Test
     void aMixedBatchStoresQuietEventsTogetherAndTriggersInOrder() {
         Receiver receiver = receivers.fresh();
         String name = "mixed_" + System.nanoTime();
