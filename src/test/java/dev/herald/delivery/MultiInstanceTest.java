@@ -4,6 +4,7 @@ import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.rateLimitedCampaign;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,7 +12,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -144,16 +144,10 @@ class MultiInstanceTest {
     void twoDispatchersShareACampaignsMaxPerMinute() {
         Receiver receiver = receiver();
         List<String> users = newUsers("rate-shared", 10);
-        Map<String, Object> campaign = new java.util.HashMap<>();
-        campaign.put("name", "shared rate");
-        campaign.put("limits", Map.of("maxPerMinute", 10));
-        campaign.put("actions", List.of(Map.of("url", receiver.url("/shared-rate"), "delay", "PT1H")));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        String id = rateLimitedCampaign("shared rate", 10,
+                Map.of("url", receiver.url("/shared-rate"), "delay", "PT1H"));
         // Three runs of ten, each within the limit on its own: thirty due in the same minute.
-        Instant now = clock.instant();
-        clock.advance(Duration.between(now, now.truncatedTo(ChronoUnit.MINUTES).plusSeconds(61)));
-        Instant minute = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+        Instant minute = clock.advanceToNextMinute();
         for (int run = 0; run < 3; run++) {
             admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
         }

@@ -1,7 +1,9 @@
 package dev.herald.schedule;
 
 import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.rateLimitedCampaign;
 import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -165,13 +167,8 @@ class ScheduledCampaignTest {
     @Test
     void maxPerMinuteSpreadsARun() {
         Receiver receiver = receivers.fresh();
-        List<String> users = dev.herald.support.Http.newUsers("paced", 5);
-        Map<String, Object> campaign = new HashMap<>();
-        campaign.put("name", "paced");
-        campaign.put("limits", Map.of("maxPerMinute", 2));
-        campaign.put("actions", List.of(Map.of("url", receiver.url("/paced"), "delay", "PT1H")));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        List<String> users = newUsers("paced", 5);
+        String id = rateLimitedCampaign("paced", 2, Map.of("url", receiver.url("/paced"), "delay", "PT1H"));
         admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
         List<String> due = admin().get("/api/v1/deliveries?campaignId=" + id).then().extract().path("items.dueAt");
         Map<Instant, Long> perMinute = due.stream().map(Instant::parse)
@@ -186,17 +183,9 @@ class ScheduledCampaignTest {
     @Test
     void maxPerMinuteHoldsWhenRunsOverlap() {
         Receiver receiver = receivers.fresh();
-        List<String> users = dev.herald.support.Http.newUsers("rate", 3);
-        Map<String, Object> campaign = new HashMap<>();
-        campaign.put("name", "rate");
-        campaign.put("limits", Map.of("maxPerMinute", 2));
-        campaign.put("actions", List.of(Map.of("url", receiver.url("/rate"))));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-        // A second after a minute starts, so the test's own seconds stay inside that minute.
-        Instant now = clock.instant();
-        clock.advance(Duration.between(now, now.truncatedTo(ChronoUnit.MINUTES).plusSeconds(61)));
-        Instant minute = clock.instant().truncatedTo(ChronoUnit.MINUTES);
+        List<String> users = newUsers("rate", 3);
+        String id = rateLimitedCampaign("rate", 2, Map.of("url", receiver.url("/rate")));
+        Instant minute = clock.advanceToNextMinute();
 
         // Each run spreads itself (two now, one a minute later); together they have four due now.
         for (int run = 0; run < 2; run++) {

@@ -59,6 +59,14 @@ public final class Http {
         return id;
     }
 
+    /** Creates and starts a MANUAL campaign of one action with {@code limits.maxPerMinute}. */
+    public static String rateLimitedCampaign(String name, int maxPerMinute, Map<String, Object> action) {
+        String id = admin().body(Map.of("name", name, "limits", Map.of("maxPerMinute", maxPerMinute),
+                "actions", List.of(action))).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        return id;
+    }
+
     public static String send(String campaignId, List<String> userIds) {
         return admin().body(Map.of("userIds", userIds)).post("/api/v1/campaigns/{id}/send", campaignId).then()
                 .statusCode(202).extract().path("runId");
