@@ -10,5 +10,8 @@ CREATE TABLE campaign_minutes (
     claimed     integer     NOT NULL,
     -- What the last claim was granted: up to what it asked for, within what the minute had left.
     granted     integer     NOT NULL,
+    -- Due deliveries this minute could not take, put off to the following minutes in turn: the
+    -- next one put off takes the place after them.
+    put_off     integer     NOT NULL,
     PRIMARY KEY (campaign_id, minute)
 );

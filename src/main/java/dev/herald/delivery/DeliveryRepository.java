@@ -40,10 +40,11 @@ public class DeliveryRepository {
      * stops at the limit. The claim commits on its own, before any request is sent.
      *
      * <p>A campaign with {@code maxPerMinute} gets no more in a clock minute (UTC) than its limit,
-     * counted in {@code campaign_minutes} across instances; its due deliveries beyond that are
-     * put off to the following minutes, so they do not stand at the head of every claim.
+     * counted in {@code campaign_minutes} across instances. Its due deliveries beyond that are put
+     * off to the following minutes, each after those put off before it in the same minute, so they
+     * do not stand at the head of every claim, and they come due at the campaign's rate.
      */
-    public Uni<List<Claimed>> claim(Instant now, Instant lockedUntil, int limit, List<String> skippedHosts) {
+    public Uni<Claims> claim(Instant now, Instant lockedUntil, int limit, List<String> skippedHosts) {
         return pool.preparedQuery("WITH due AS (SELECT x.id, x.campaign_id, x.due_at FROM deliveries x"
                 + "   WHERE x.status IN ('PENDING', 'SENDING') AND x.due_at <= $1"
                 + "   AND (x.locked_until IS NULL OR x.locked_until <= $1)"
@@ -55,21 +56,23 @@ public class DeliveryRepository {
                 + " asked AS (SELECT due.campaign_id, count(*)::int AS n, min(c.max_per_minute) AS max_per_minute"
                 + "   FROM due JOIN campaigns c ON c.id = due.campaign_id WHERE c.max_per_minute IS NOT NULL"
                 + "   GROUP BY due.campaign_id),"
-                + " quota AS (INSERT INTO campaign_minutes AS m (campaign_id, minute, claimed, granted)"
+                + " quota AS (INSERT INTO campaign_minutes AS m (campaign_id, minute, claimed, granted, put_off)"
                 + "   SELECT a.campaign_id, date_trunc('minute', $1::timestamptz, 'UTC'), least(a.n, a.max_per_minute),"
-                + "   least(a.n, a.max_per_minute) FROM asked a ORDER BY a.campaign_id"
-                + "   ON CONFLICT (campaign_id, minute) DO UPDATE SET (granted, claimed) = (SELECT g.n, m.claimed + g.n"
-                + "     FROM (SELECT greatest(0, least(excluded.granted, a.max_per_minute - m.claimed)) AS n"
-                + "     FROM asked a WHERE a.campaign_id = m.campaign_id) g)"
-                + "   RETURNING m.campaign_id, m.granted),"
+                + "   least(a.n, a.max_per_minute), a.n - least(a.n, a.max_per_minute) FROM asked a ORDER BY a.campaign_id"
+                + "   ON CONFLICT (campaign_id, minute) DO UPDATE SET (granted, claimed, put_off) ="
+                + "   (SELECT g.n, m.claimed + g.n, m.put_off + a.n - g.n FROM asked a,"
+                + "     LATERAL (SELECT greatest(0, least(a.n, a.max_per_minute - m.claimed)) AS n) g"
+                + "     WHERE a.campaign_id = m.campaign_id)"
+                + "   RETURNING m.campaign_id, m.granted, m.put_off),"
                 + " ranked AS (SELECT due.id, due.campaign_id, row_number() OVER (PARTITION BY due.campaign_id"
                 + "   ORDER BY due.due_at, due.id) AS k FROM due),"
-                // What the minute cannot take waits for the next ones, spread at the campaign's rate.
+                // The p-th delivery put off from this minute waits 1 + (p - 1) / rate minutes.
                 + " later AS (UPDATE deliveries o SET due_at = date_trunc('minute', $1::timestamptz, 'UTC')"
-                + "   + (1 + (r.k - q.granted - 1) / a.max_per_minute) * interval '1 minute', updated_at = $1"
+                + "   + (1 + (q.put_off - (a.n - q.granted) + r.k - q.granted - 1) / a.max_per_minute)"
+                + "   * interval '1 minute', updated_at = $1"
                 + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id JOIN asked a ON a.campaign_id = r.campaign_id"
-                + "   WHERE o.id = r.id AND r.k > q.granted)"
-                + " UPDATE deliveries d SET status = 'SENDING', locked_until = $2,"
+                + "   WHERE o.id = r.id AND r.k > q.granted RETURNING o.id),"
+                + " claimed AS (UPDATE deliveries d SET status = 'SENDING', locked_until = $2,"
                 + " attempt_count = d.attempt_count + 1, updated_at = $1"
                 + " FROM ranked r LEFT JOIN quota q ON q.campaign_id = r.campaign_id"
                 + " WHERE d.id = r.id AND (q.campaign_id IS NULL OR r.k <= q.granted)"
@@ -78,11 +81,19 @@ public class DeliveryRepository {
                 + " (SELECT r.data::text FROM runs r WHERE r.id = d.run_id) AS trigger_data,"
                 + " CASE WHEN d.event_id IS NOT NULL THEN (SELECT json_build_object('name', ev.name,"
                 + "   'time', to_char(ev.time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
-                + "   'params', ev.params)::text FROM events ev WHERE ev.id = d.event_id) END AS event_data")
+                + "   'params', ev.params)::text FROM events ev WHERE ev.id = d.event_id) END AS event_data)"
+                // One row at least, so that how many were put off is known when none was claimed.
+                + " SELECT claimed.*, (SELECT count(*) FROM later)::int AS put_off"
+                + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true")
                 .execute(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit, skippedHosts.toArray(String[]::new)))
                 .map(rows -> {
                     List<Claimed> out = new ArrayList<>(rows.size());
+                    int putOff = 0;
                     for (Row row : rows) {
+                        putOff = row.getInteger("put_off");
+                        if (row.getUUID("id") == null) {
+                            continue;
+                        }
                         out.add(new Claimed(row.getUUID("id"), row.getUUID("campaign_id"), row.getUUID("entry_id"),
                                 row.getString("user_id"), row.getString("host"), row.getUUID("action_id"),
                                 row.getInteger("action_index"), row.getInteger("attempt_count"),
@@ -91,8 +102,12 @@ public class DeliveryRepository {
                                 row.getString("credentials"), row.getString("trigger_data"),
                                 row.getString("event_data")));
                     }
-                    return out;
+                    return new Claims(out, putOff);
                 });
+    }
+
+    /** What one claim took, and how many due deliveries it put off for their campaigns' maxPerMinute. */
+    public record Claims(List<Claimed> claimed, int putOff) {
     }
 
     /** Stores rendered requests in one round trip; they are never rendered again. */

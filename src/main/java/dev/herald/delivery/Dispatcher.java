@@ -154,10 +154,11 @@ public class Dispatcher {
             saturated.set(true);
         }
         deliveries.claim(now, now.plus(config.lease()), wanted, busyHosts)
-                .invoke(batch -> batch.forEach(c -> claimed.put(c.id(), c)))
-                .call(this::prepareAndSend)
+                .invoke(claims -> claims.claimed().forEach(c -> claimed.put(c.id(), c)))
+                .call(claims -> prepareAndSend(claims.claimed()))
+                // Deliveries put off for a campaign's rate left room: others may be due behind them.
                 .subscribe().with(
-                        batch -> pumpDone(batch.size() == wanted),
+                        claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0),
                         failure -> {
                             LOG.warnf("Claiming deliveries failed: %s", failure.getMessage());
                             pumpDone(false);

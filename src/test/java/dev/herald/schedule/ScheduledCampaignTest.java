@@ -1,9 +1,11 @@
 package dev.herald.schedule;
 
+import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.rateLimitedCampaign;
+import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.delivery.Wakeups;
+import dev.herald.platform.Sql;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
@@ -207,9 +210,44 @@ class ScheduledCampaignTest {
     }
 
     private long minuteCounters(String campaignId) {
-        return pool.preparedQuery("SELECT count(*) FROM campaign_minutes WHERE campaign_id = $1")
-                .execute(Tuple.of(UUID.fromString(campaignId)))
+        return count("SELECT count(*) FROM campaign_minutes WHERE campaign_id = $1", UUID.fromString(campaignId));
+    }
+
+    private long count(String sql, Object... parameters) {
+        return pool.preparedQuery(sql).execute(Tuple.from(parameters))
                 .await().indefinitely().iterator().next().getLong(0);
+    }
+
+    @Test
+    void aRateLimitedBacklogDoesNotHoldBackOtherCampaigns() {
+        Receiver receiver = receivers.fresh();
+        String user = userId("backlog");
+        putUser(user, Map.of());
+        String limited = rateLimitedCampaign("backlog", 1, Map.of("url", receiver.url("/backlog")));
+        String actionId = admin().get("/api/v1/campaigns/{id}", limited).then().extract().path("actions[0].id");
+        Instant minute = clock.advanceToNextMinute();
+        // 1,000 webhooks of the limited campaign already due (a burst of triggers): five claims of them.
+        Instant due = minute.plusSeconds(1).minus(Duration.ofMinutes(1));
+        pool.preparedQuery("INSERT INTO deliveries (campaign_id, entry_id, user_id, event_id, host, action_id,"
+                + " action_index, status, due_at, created_at, updated_at)"
+                + " SELECT $1, gen_random_uuid(), $2, gen_random_uuid(), $3, $4, 0, 'PENDING', $5, $5, $5"
+                + " FROM generate_series(1, 1000)")
+                .execute(Tuple.of(UUID.fromString(limited), user, receiver.hostAndPort(), UUID.fromString(actionId),
+                        Sql.ts(due)))
+                .await().indefinitely();
+
+        String other = activeCampaign("behind the backlog", List.of(Map.of("url", receiver.url("/behind"))));
+        send(other, List.of(user));
+        dispatcher.wakeUp();
+        receiver.await("/behind", 1);
+        // All 999 left are put off to later minutes, one a minute, and no more was sent.
+        UUID id = UUID.fromString(limited);
+        Awaitility.await().until(() -> count("SELECT count(*) FROM deliveries WHERE campaign_id = $1"
+                + " AND status = 'PENDING' AND due_at < $2", id, Sql.ts(minute.plus(Duration.ofMinutes(1)))) == 0);
+        assertThat(receiver.at("/backlog")).hasSize(1);
+        assertThat(count("SELECT count(*) FROM deliveries WHERE campaign_id = $1 AND due_at = $2", id,
+                Sql.ts(minute.plus(Duration.ofMinutes(999))))).isEqualTo(1);
+        admin().post("/api/v1/campaigns/{id}/finish", limited).then().statusCode(200);
     }
 
     /** How many of the campaign's deliveries wait with a due time before {@code time}. */
