@@ -5,6 +5,7 @@ import static dev.herald.support.Http.ingest;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -347,7 +348,7 @@ class TriggeredCampaignTest {
                 .body("accepted", equalTo(6)).body("duplicates", equalTo(1));
         receiver.await("/mixed", 1);
         admin().get("/api/v1/users/{id}/events", quiet).then().body("items.size()", equalTo(2))
-                .body("items.params.n", org.hamcrest.Matchers.containsInAnyOrder(1, 2));
+                .body("items.params.n", containsInAnyOrder(1, 2));
         admin().get("/api/v1/users/{id}/events", busy).then().body("items.size()", equalTo(3));
         admin().get("/api/v1/users/{id}", changed).then().body("attributes.plan", equalTo("pro"));
         ingest().body(Map.of("events", List.of(repeated))).post("/api/v1/events/batch").then().statusCode(202)
