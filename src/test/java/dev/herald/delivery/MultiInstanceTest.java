@@ -95,6 +95,15 @@ class MultiInstanceTest {
         return activeCampaign(name, List.of(action));
     }
 
+    /** A {@link #laterCampaign} sent to one new user, named after the campaign. */
+    private String sentToOneUser(String name, Receiver receiver, String path, Object... extra) {
+        String user = userId(name);
+        putUser(user, Map.of());
+        String campaign = laterCampaign(name, receiver, path, extra);
+        send(campaign, List.of(user));
+        return campaign;
+    }
+
     /**
      * Lets the send's own notification come back and wake this instance's dispatcher while the
      * delivery is not yet due, so that what follows sees only the wake-ups it makes itself.
@@ -171,10 +180,7 @@ class MultiInstanceTest {
     @Test
     void aDeadInstancesClaimIsTakenOverWhenItsLeaseEnds() {
         Receiver receiver = receiver();
-        String user = userId("lease");
-        putUser(user, Map.of());
-        String campaign = laterCampaign("lease", receiver, "/lease");
-        send(campaign, List.of(user));
+        String campaign = sentToOneUser("lease", receiver, "/lease");
 
         // Another instance, 61 minutes on, claims the delivery and dies before sending it.
         Instant then = Sql.millis(clock.instant().plus(Duration.ofMinutes(61)));
@@ -201,10 +207,7 @@ class MultiInstanceTest {
     @Test
     void aNotifyFromAnotherInstanceWakesTheDispatcher() {
         Receiver receiver = receiver();
-        String user = userId("notify");
-        putUser(user, Map.of());
-        String campaign = laterCampaign("notify", receiver, "/notify");
-        send(campaign, List.of(user));
+        String campaign = sentToOneUser("notify", receiver, "/notify");
         settle();
         clock.advance(Duration.ofMinutes(61));
 
@@ -220,10 +223,7 @@ class MultiInstanceTest {
             UnreliableReceiverTest.pause(Duration.ofSeconds(2));
             return Receiver.Reply.of(200);
         });
-        String user = userId("stopping");
-        putUser(user, Map.of());
-        String campaign = laterCampaign("stopping", receiver, "/stopping", "timeout", "PT10S");
-        send(campaign, List.of(user));
+        String campaign = sentToOneUser("stopping", receiver, "/stopping", "timeout", "PT10S");
         settle();
         clock.advance(Duration.ofMinutes(61));
 

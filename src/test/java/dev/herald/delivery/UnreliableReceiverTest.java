@@ -87,6 +87,13 @@ class UnreliableReceiverTest {
         dispatcher.wakeUp();
     }
 
+    /** Moves to the last of {@code attempts} attempts, which fails and ends the delivery. */
+    private void lastAttemptFails(String campaign, int attempts) {
+        nextAttempt(campaign);
+        awaitAttempts(campaign, attempts, "FAILED");
+        assertThat(delivery(campaign).getString("reason")).isEqualTo("RETRIES_EXHAUSTED");
+    }
+
     @Test
     void failsTwiceThenSucceeds() {
         Receiver receiver = receiver();
@@ -119,9 +126,7 @@ class UnreliableReceiverTest {
         Duration wait2 = Duration.between(Instant.parse(second.getString("attempts[1].startedAt")),
                 Instant.parse(second.getString("dueAt")));
         assertThat(wait2).isBetween(Duration.ofSeconds(239), Duration.ofSeconds(361));
-        nextAttempt(campaign);
-        awaitAttempts(campaign, 3, "FAILED");
-        assertThat(delivery(campaign).getString("reason")).isEqualTo("RETRIES_EXHAUSTED");
+        lastAttemptFails(campaign, 3);
     }
 
     @Test
@@ -130,9 +135,7 @@ class UnreliableReceiverTest {
         receiver.reply("/always", r -> Receiver.Reply.of(500));
         String campaign = sendOne("always", action(receiver, "/always", "maxAttempts", 2));
         awaitAttempts(campaign, 1, "PENDING");
-        nextAttempt(campaign);
-        awaitAttempts(campaign, 2, "FAILED");
-        assertThat(delivery(campaign).getString("reason")).isEqualTo("RETRIES_EXHAUSTED");
+        lastAttemptFails(campaign, 2);
         assertThat(receiver.at("/always")).hasSize(2);
     }
 
@@ -216,9 +219,7 @@ class UnreliableReceiverTest {
         awaitAttempts(campaign, 1, "PENDING");
         assertThat(delivery(campaign).getString("attempts[0].error")).isNotBlank();
         assertThat(delivery(campaign).getString("attempts[0].statusCode")).isNull();
-        nextAttempt(campaign);
-        awaitAttempts(campaign, 2, "FAILED");
-        assertThat(delivery(campaign).getString("reason")).isEqualTo("RETRIES_EXHAUSTED");
+        lastAttemptFails(campaign, 2);
     }
 
     @Test
