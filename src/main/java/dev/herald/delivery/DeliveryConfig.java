@@ -27,6 +27,10 @@ public interface DeliveryConfig {
     @WithDefault("1s")
     String pollInterval();
 
+    /** How often each instance counts due, unclaimed deliveries for its metrics. */
+    @WithDefault("15s")
+    String lagInterval();
+
     /** Deliveries claimed in one statement. */
     @WithDefault("200")
     int batchSize();

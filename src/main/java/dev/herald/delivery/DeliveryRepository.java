@@ -158,6 +158,23 @@ public class DeliveryRepository {
     public record Claims(List<Claimed> claimed, int putOff) {
     }
 
+    /** How many deliveries of active campaigns are due and unclaimed at {@code now}, and the oldest due time. */
+    public record Due(long count, Instant oldest) {
+    }
+
+    /** Counts what a claim would find (but for busy hosts and rate limits): the lag an operator watches. */
+    public Uni<Due> due(Instant now) {
+        return pool.preparedQuery("SELECT count(*) AS n, min(x.due_at) AS oldest FROM deliveries x"
+                + " WHERE x.status IN ('PENDING', 'SENDING') AND x.due_at <= $1"
+                + " AND (x.locked_until IS NULL OR x.locked_until <= $1)"
+                + " AND x.campaign_id = ANY (ARRAY(SELECT c.id FROM campaigns c WHERE c.status = 'ACTIVE'))")
+                .execute(Tuple.of(Sql.ts(now)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Due(row.getLong("n"), Sql.instant(row, "oldest"));
+                });
+    }
+
     /** Stores rendered requests in one round trip; they are never rendered again. */
     public Uni<Void> storeRendered(List<Claimed> rendered) {
         if (rendered.isEmpty()) {

@@ -59,6 +59,7 @@ public class Dispatcher {
     private final RetryPolicy retryPolicy;
     private final HostGuards hostGuards;
     private final AttemptRecorder recorder;
+    private final DeliveryMetrics metrics;
     private final DeliveryConfig config;
     private final Json json;
     private final Clock clock;
@@ -75,7 +76,7 @@ public class Dispatcher {
     public Dispatcher(DeliveryRepository deliveries, CampaignRepository campaigns, UserRepository users,
             EventRepository events,
             RequestRenderer renderer, WebhookSender sender, RetryPolicy retryPolicy, HostGuards hostGuards,
-            AttemptRecorder recorder, DeliveryConfig config, Json json, Clock clock) {
+            AttemptRecorder recorder, DeliveryMetrics metrics, DeliveryConfig config, Json json, Clock clock) {
         this.deliveries = deliveries;
         this.campaigns = campaigns;
         this.users = users;
@@ -85,6 +86,8 @@ public class Dispatcher {
         this.retryPolicy = retryPolicy;
         this.hostGuards = hostGuards;
         this.recorder = recorder;
+        this.metrics = metrics;
+        metrics.watchInFlight(inFlight::get);
         this.config = config;
         this.json = json;
         this.clock = clock;
@@ -290,6 +293,12 @@ public class Dispatcher {
         return recorder.record(claim, result, decision, now, nextActionDue)
                 .eventually(() -> claimed.remove(claim.id()))
                 .invoke(() -> {
+                    if (result != null) {
+                        metrics.attempted(result);
+                    }
+                    if (decision.status().isFinal()) {
+                        metrics.finished(decision.status(), decision.reason());
+                    }
                     if (decision.status().isFinal() && nextActionDelay != null && nextActionDelay == 0) {
                         wakeUp();
                     }

@@ -67,9 +67,15 @@ public class HostGuards {
     private final Clock clock;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
 
-    public HostGuards(DeliveryConfig config, Clock clock) {
+    public HostGuards(DeliveryConfig config, Clock clock, DeliveryMetrics metrics) {
         this.config = config;
         this.clock = clock;
+        metrics.watchOpenBreakers(this::openCount);
+    }
+
+    private long openCount() {
+        Instant now = clock.instant();
+        return guards.values().stream().filter(g -> g.openUntil != null && g.openUntil.isAfter(now)).count();
     }
 
     /**

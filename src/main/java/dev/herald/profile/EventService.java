@@ -46,11 +46,13 @@ public class EventService {
     private final EventRepository events;
     private final TriggerService triggers;
     private final Wakeups wakeups;
+    private final EventMetrics metrics;
     private final Json json;
     private final Clock clock;
 
     public EventService(UserRepository users, UserService userService, EventRepository events,
-            TriggerService triggers, Wakeups wakeups, Json json, Clock clock) {
+            TriggerService triggers, Wakeups wakeups, EventMetrics metrics, Json json, Clock clock) {
+        this.metrics = metrics;
         this.users = users;
         this.userService = userService;
         this.events = events;
@@ -68,9 +70,11 @@ public class EventService {
         if (patch(request) == null && !triggers.listensTo(event.event())) {
             // Nothing to change or trigger: storing the event (and its user, if new) is all of it.
             return events.insertOrFindRepeat(events.pool(), event)
-                    .map(id -> new EventAccepted(id, !id.equals(event.id()), 0));
+                    .map(id -> new EventAccepted(id, !id.equals(event.id()), 0))
+                    .invoke(this::count);
         }
         return users.pool().withTransaction(conn -> trackIn(conn, event, patch(request), now))
+                .invoke(this::count)
                 .invoke(accepted -> {
                     if (accepted.entries() > 0) {
                         wakeups.wakeHere();
@@ -119,18 +123,23 @@ public class EventService {
                         .map(all -> {
                             int duplicates = quiet.size() - stored
                                     + (int) all.stream().filter(EventAccepted::duplicate).count();
-                            boolean entered = all.stream().anyMatch(a -> a.entries() > 0);
-                            return new Stored(checked.size() - duplicates, duplicates, entered);
+                            int entries = all.stream().mapToInt(EventAccepted::entries).sum();
+                            return new Stored(checked.size() - duplicates, duplicates, entries);
                         })))
                 .map(stored -> {
-                    if (stored.entered()) {
+                    metrics.stored(stored.accepted(), stored.duplicates(), stored.entries());
+                    if (stored.entries() > 0) {
                         wakeups.wakeHere();
                     }
                     return new BatchAccepted(stored.accepted(), stored.duplicates());
                 });
     }
 
-    private record Stored(int accepted, int duplicates, boolean entered) {
+    private record Stored(int accepted, int duplicates, int entries) {
+    }
+
+    private void count(EventAccepted accepted) {
+        metrics.stored(accepted.duplicate() ? 0 : 1, accepted.duplicate() ? 1 : 0, accepted.entries());
     }
 
     private static ObjectNode patch(EventRequest request) {

@@ -31,14 +31,16 @@ public class RunService {
 
     private final RunRepository runs;
     private final Wakeups wakeups;
+    private final RunMetrics metrics;
     private final Json json;
     private final Clock clock;
     /** Read once: the zones Postgres knows do not change while it runs. */
     private volatile String[] knownZones;
 
-    public RunService(RunRepository runs, Wakeups wakeups, Json json, Clock clock) {
+    public RunService(RunRepository runs, Wakeups wakeups, RunMetrics metrics, Json json, Clock clock) {
         this.runs = runs;
         this.wakeups = wakeups;
+        this.metrics = metrics;
         this.json = json;
         this.clock = clock;
     }
@@ -68,6 +70,7 @@ public class RunService {
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
                 .chain(() -> fanOut(conn, campaign, runId, ids, now))
                 .call(() -> wakeups.onCommit(conn)))
+                .invoke(size -> metrics.committed(1, 0, size))
                 .map(size -> new SendResult(runId, size))
                 .invoke(wakeups::wakeHere);
     }
@@ -76,9 +79,13 @@ public class RunService {
     Uni<Integer> fanOut(SqlClient conn, Campaign campaign, UUID runId, String[] userIds, Instant now) {
         Instant firstDue = now.plus(Duration.parse(campaign.actions().get(0).delay()));
         Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
-        return pacing(campaign).chain(pacing -> runs.fanOut(conn, runId, campaign.id(), userIds, audience,
-                campaign.perUserMax(), campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()),
-                campaign.actionIds(), campaign.actionHosts(), firstDue, now, pacing));
+        return pacing(campaign).chain(pacing -> {
+            long started = System.nanoTime();
+            return runs.fanOut(conn, runId, campaign.id(), userIds, audience, campaign.perUserMax(),
+                    campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()),
+                    campaign.actionIds(), campaign.actionHosts(), firstDue, now, pacing)
+                    .invoke(() -> metrics.fannedOut(Duration.ofNanos(System.nanoTime() - started)));
+        });
     }
 
     /** Local times apply to a scheduled ONE_TIME run "at each user's local time" only, not to sends. */

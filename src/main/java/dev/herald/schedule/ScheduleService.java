@@ -36,12 +36,14 @@ public class ScheduleService {
     private final RunRepository runs;
     private final RunService runService;
     private final Wakeups wakeups;
+    private final RunMetrics metrics;
     private final ScheduleConfig config;
     private final Pool pool;
     private final Clock clock;
 
     public ScheduleService(CampaignRepository campaigns, RunRepository runs, RunService runService, Wakeups wakeups,
-            ScheduleConfig config, Pool pool, Clock clock) {
+            RunMetrics metrics, ScheduleConfig config, Pool pool, Clock clock) {
+        this.metrics = metrics;
         this.campaigns = campaigns;
         this.runs = runs;
         this.runService = runService;
@@ -63,35 +65,52 @@ public class ScheduleService {
         Instant now = Sql.millis(clock.instant());
         return campaigns.dueIds(now, 100)
                 .chain(ids -> Multi.createFrom().iterable(ids)
-                        .onItem().transformToUniAndConcatenate(id -> pool.withTransaction(conn -> fire(conn, id, now)))
+                        .onItem().transformToUniAndConcatenate(id -> pool.withTransaction(conn -> fire(conn, id, now))
+                                .invoke(tally -> metrics.committed(tally.fired(), tally.skipped(), tally.entries())))
                         .collect().asList())
-                .map(started -> started.stream().mapToInt(Integer::intValue).sum())
+                .map(tallies -> tallies.stream().mapToInt(Tally::fired).sum())
                 .call(started -> started > 0 ? wakeups.wakeAll() : Uni.createFrom().voidItem())
                 .call(() -> campaigns.finishCompleted(now))
                 .call(() -> campaigns.forgetMinutesBefore(now.minus(Duration.ofHours(1))));
     }
 
-    /** Handles a campaign's due fire times in order; returns the runs started. */
-    private Uni<Integer> fire(SqlClient conn, UUID id, Instant now) {
+    /** What one campaign's pass came to: runs fired and skipped, and the entries the fired ones made. */
+    record Tally(int fired, int skipped, long entries) {
+        static final Tally NONE = new Tally(0, 0, 0);
+
+        Tally plus(Tally other) {
+            return new Tally(fired + other.fired, skipped + other.skipped, entries + other.entries);
+        }
+    }
+
+    /** Handles a campaign's due fire times in order. */
+    private Uni<Tally> fire(SqlClient conn, UUID id, Instant now) {
         return campaigns.lockDue(conn, id, now).chain(campaign -> {
             if (campaign == null) {
-                return Uni.createFrom().item(0);
+                return Uni.createFrom().item(Tally.NONE);
             }
-            return fireFrom(conn, campaign, campaign.nextRunAt(), now, 0, 0);
+            return fireFrom(conn, campaign, campaign.nextRunAt(), now, 0, Tally.NONE);
         });
     }
 
-    private Uni<Integer> fireFrom(SqlClient conn, Campaign campaign, Instant fireTime, Instant now, int handled,
-            int started) {
+    private Uni<Tally> fireFrom(SqlClient conn, Campaign campaign, Instant fireTime, Instant now, int handled,
+            Tally sofar) {
         if (fireTime == null || fireTime.isAfter(now) || handled >= MAX_FIRES_PER_PASS) {
-            return campaigns.setNextRun(conn, campaign.id(), fireTime).replaceWith(started);
+            return campaigns.setNextRun(conn, campaign.id(), fireTime).replaceWith(sofar);
         }
         boolean late = now.isAfter(fireTime.plus(config.misfireGrace()));
         UUID runId = Ids.newId();
-        Uni<Integer> run = runs.insertScheduled(conn, runId, campaign.id(), fireTime, late ? "SKIPPED" : "STARTED", now)
-                .chain(inserted -> !inserted || late ? Uni.createFrom().item(0)
-                        : runService.fanOut(conn, campaign, runId, null, now).replaceWith(1));
-        return run.chain(count -> fireFrom(conn, campaign, FireTimes.next(campaign, fireTime), now, handled + 1,
-                started + count));
+        Uni<Tally> run = runs.insertScheduled(conn, runId, campaign.id(), fireTime, late ? "SKIPPED" : "STARTED", now)
+                .chain(inserted -> {
+                    if (!inserted) {
+                        return Uni.createFrom().item(Tally.NONE);
+                    }
+                    if (late) {
+                        return Uni.createFrom().item(new Tally(0, 1, 0));
+                    }
+                    return runService.fanOut(conn, campaign, runId, null, now).map(size -> new Tally(1, 0, size));
+                });
+        return run.chain(tally -> fireFrom(conn, campaign, FireTimes.next(campaign, fireTime), now, handled + 1,
+                sofar.plus(tally)));
     }
 }

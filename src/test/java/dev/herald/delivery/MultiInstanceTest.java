@@ -73,6 +73,8 @@ class MultiInstanceTest {
     MovableClock clock;
     @Inject
     Pool pool;
+    @Inject
+    DeliveryMetrics metrics;
 
     private static Receiver receiver() {
         return receivers.fresh();
@@ -81,7 +83,7 @@ class MultiInstanceTest {
     /** Another instance's dispatcher: same database, its own guards and state. */
     private Dispatcher otherInstance() {
         return new Dispatcher(deliveries, campaigns, users, events, renderer, sender, retryPolicy,
-                new HostGuards(config, clock), recorder, config, json, clock);
+                new HostGuards(config, clock, metrics), recorder, metrics, config, json, clock);
     }
 
     /** A campaign whose single delivery per user comes due an hour after the send. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.support.Http;
+import dev.herald.support.Management;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
@@ -47,8 +48,8 @@ class ApiKeyTest {
 
     @Test
     void healthNeedsNoKey() {
-        given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/health/live").then().statusCode(200);
+        given().port(Management.PORT).get("/q/health/ready").then().statusCode(200);
+        given().port(Management.PORT).get("/q/health/live").then().statusCode(200);
     }
 
     @Test

@@ -45,6 +45,8 @@ class ScheduledCampaignTest {
     static final Receivers receivers = new Receivers();
 
     @Inject
+    RunMetrics runMetrics;
+    @Inject
     MovableClock clock;
     @Inject
     ScheduleService scheduler;
@@ -328,7 +330,7 @@ class ScheduledCampaignTest {
         String tag = "pair-" + System.nanoTime();
         tagged(tag);
         String id = scheduled(receiver, "/pair", Map.of("type", "RECURRING", "cron", "*/5 * * * *"), tag);
-        ScheduleService other = new ScheduleService(campaigns, runs, runService, wakeups, config, pool, clock);
+        ScheduleService other = new ScheduleService(campaigns, runs, runService, wakeups, runMetrics, config, pool, clock);
         for (int i = 0; i < 4; i++) {
             clock.advance(Duration.ofMinutes(5));
             CompletableFuture<Integer> a = scheduler.tick().subscribeAsCompletionStage();
