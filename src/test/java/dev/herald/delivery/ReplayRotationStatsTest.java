@@ -4,18 +4,15 @@ import static dev.herald.support.Http.activeCampaign;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.send;
+import static dev.herald.support.Signatures.sign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.inject.Inject;
 
@@ -158,12 +155,5 @@ class ReplayRotationStatsTest {
         admin().get("/api/v1/campaigns/{id}/stats?since=2020-01-01T00:00:00Z&bucket=PT1M", campaign).then()
                 .statusCode(400).body("errors[0].field", equalTo("bucket"));
         admin().get("/api/v1/campaigns/{id}/stats?since=soon", campaign).then().statusCode(400);
-    }
-
-    private static String sign(String secret, Receiver.Received r) throws Exception {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring(6)), "HmacSHA256"));
-        String content = r.header("webhook-id") + "." + r.header("webhook-timestamp") + "." + r.body();
-        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(content.getBytes(StandardCharsets.UTF_8)));
     }
 }
