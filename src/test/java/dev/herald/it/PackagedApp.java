@@ -11,14 +11,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
 
 /**
- * The packaged jar ({@code target/quarkus-app/quarkus-run.jar}) started as its own process, in
- * the prod profile, with the environment a test gives it on top of the test's own (which holds
+ * The packaged application started as its own process, in the prod profile: the native
+ * executable where {@code -Dnative} built one, else the jar ({@code target/quarkus-app/quarkus-run.jar}), with the environment a test gives it on top of the test's own (which holds
  * the {@code QUARKUS_DATASOURCE_*} variables). Its output goes to {@code target/it-NAME.log}.
  */
 final class PackagedApp implements AutoCloseable {
@@ -34,17 +35,24 @@ final class PackagedApp implements AutoCloseable {
     }
 
     static PackagedApp start(String name, Map<String, String> environment) throws IOException {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: integration tests run after the package phase");
-        }
         Path log = Path.of("target/it-" + name + ".log");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder builder = new ProcessBuilder(java, "-jar", jar.toString())
+        ProcessBuilder builder = new ProcessBuilder(command())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         return new PackagedApp(builder.start(), log);
+    }
+
+    private static List<String> command() {
+        String nativeImage = System.getProperty("native.image.path");
+        if (nativeImage != null && Files.isExecutable(Path.of(nativeImage))) {
+            return List.of(nativeImage);
+        }
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: integration tests run after the package phase");
+        }
+        return List.of(ProcessHandle.current().info().command().orElse("java"), "-jar", jar.toString());
     }
 
     /** The environment every packaged start needs beside what a test sets: API keys. */
