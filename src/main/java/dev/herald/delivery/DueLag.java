@@ -34,7 +34,7 @@ public class DueLag {
 
     @Scheduled(every = "${herald.delivery.lag-interval:15s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> refresh() {
+    public Uni<Void> refresh() {
         return deliveries.due(Sql.millis(clock.instant()))
                 .invoke(due -> last = due)
                 .onFailure().invoke(e -> LOG.debugf("Counting due deliveries failed: %s", e.getMessage()))

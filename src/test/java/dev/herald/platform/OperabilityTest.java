@@ -16,10 +16,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import jakarta.inject.Inject;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import dev.herald.delivery.DueLag;
 import dev.herald.support.Management;
+import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -28,6 +32,11 @@ import io.quarkus.test.junit.QuarkusTest;
 class OperabilityTest {
 
     static final Receiver receiver = new Receiver();
+
+    @Inject
+    DueLag dueLag;
+    @Inject
+    MovableClock clock;
 
     @AfterAll
     static void stop() {
@@ -78,6 +87,27 @@ class OperabilityTest {
         String delivery = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract()
                 .path("items[0].id");
         assertThat(after).doesNotContain(user, campaign, delivery, "/metrics/");
+    }
+
+    @Test
+    void theLagIsTheAgeOfTheOldestDueDeliveryNoInstanceClaimed() {
+        String user = userId("metrics-lag");
+        putUser(user, Map.of());
+        String campaign = activeCampaign("metrics lag", List.of(Map.of("url", receiver.url("/metrics/lag"),
+                "delay", "PT1H")));
+        send(campaign, List.of(user));
+        // Due an hour ago by the clock, and no dispatcher has been woken since.
+        clock.advance(Duration.ofHours(2));
+        dueLag.refresh().await().indefinitely();
+
+        String metrics = metrics();
+        assertThat(value(metrics, "herald_deliveries_due")).isGreaterThanOrEqualTo(1);
+        assertThat(value(metrics, "herald_deliveries_due_oldest_age_seconds")).isGreaterThanOrEqualTo(3600);
+
+        // A finished campaign's deliveries are not due any more.
+        admin().post("/api/v1/campaigns/{id}/finish", campaign).then().statusCode(200);
+        dueLag.refresh().await().indefinitely();
+        assertThat(value(metrics(), "herald_deliveries_due")).isLessThan(value(metrics, "herald_deliveries_due"));
     }
 
     @Test
