@@ -1,10 +1,8 @@
 package dev.herald.delivery;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,14 +33,6 @@ public class DestinationPolicy {
             super(message, null, false, false);
         }
     }
-
-    private static final Network CARRIER_GRADE_NAT = Network.parse("100.64.0.0/10");
-    private static final Network THIS_NETWORK = Network.parse("0.0.0.0/8");
-    private static final Network BROADCAST = Network.parse("255.255.255.255/32");
-    private static final Network RESERVED = Network.parse("240.0.0.0/4");
-    private static final Network UNIQUE_LOCAL = Network.parse("fc00::/7");
-    private static final Network NAT64 = Network.parse("64:ff9b::/96");
-    private static final Network IPV4_COMPATIBLE = Network.parse("::/96");
 
     /** Names are looked up at most this often (off the event loop); addresses are checked every time. */
     private static final Duration NAME_TTL = Duration.ofSeconds(30);
@@ -118,47 +108,14 @@ public class DestinationPolicy {
                 return Optional.empty();
             }
         }
-        String reason = reason(address);
-        if (reason == null && address instanceof Inet6Address
-                && (NAT64.contains(address) || (IPV4_COMPATIBLE.contains(address) && !address.isAnyLocalAddress()
-                        && !address.isLoopbackAddress()))) {
-            byte[] bytes = address.getAddress();
-            try {
-                InetAddress embedded = InetAddress.getByAddress(Arrays.copyOfRange(bytes, 12, 16));
-                return refusal(embedded).map(r -> "an IPv6 form of " + embedded.getHostAddress() + " (" + r + ")");
-            } catch (UnknownHostException e) {
-                return Optional.of("not a usable address");
-            }
+        Optional<String> reason = SpecialAddresses.reason(address);
+        if (reason.isPresent()) {
+            return reason;
         }
-        return Optional.ofNullable(reason);
-    }
-
-    private static String reason(InetAddress address) {
-        if (address.isAnyLocalAddress() || THIS_NETWORK.contains(address)) {
-            return "an unspecified address";
-        }
-        if (address.isLoopbackAddress()) {
-            return "a loopback address";
-        }
-        if (address.isLinkLocalAddress()) {
-            return "a link-local address (cloud metadata lives there)";
-        }
-        if (address.isSiteLocalAddress()) {
-            return "a private address";
-        }
-        if (address.isMulticastAddress()) {
-            return "a multicast address";
-        }
-        if (CARRIER_GRADE_NAT.contains(address)) {
-            return "a carrier-grade NAT address";
-        }
-        if (UNIQUE_LOCAL.contains(address)) {
-            return "a unique-local address";
-        }
-        if (BROADCAST.contains(address) || RESERVED.contains(address)) {
-            return "a reserved address";
-        }
-        return null;
+        // An IPv6 form of an IPv4 address is judged, and allowed, as that address.
+        return SpecialAddresses.embedded(address).flatMap(embedded -> refusal(embedded.address())
+                .map(why -> "the " + embedded.form() + " form of " + embedded.address().getHostAddress()
+                        + " (" + why + ")"));
     }
 
     /** An IP address written out: resolving it needs no lookup. */
