@@ -88,8 +88,8 @@ public class CampaignResource {
     @GET
     @Operation(summary = "List campaigns, newest first; filter by status, delivery type, or q (part of the name)")
     public Uni<Page<Campaign>> list(@QueryParam("status") String status, @QueryParam("type") String type,
-            @QueryParam("q") String q, @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
-        return campaigns.list(status, type, q, after, limit)
+            @QueryParam("q") String q, @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        return campaigns.list(status, type, q, after, Page.limit(limit))
                 .map(page -> new Page<>(page.items().stream().map(Campaign::masked).toList(), page.next()));
     }
 
@@ -160,8 +160,8 @@ public class CampaignResource {
     @Path("/{id}/runs")
     @Operation(summary = "A campaign's runs, newest first, with their deliveries counted by status")
     public Uni<Page<RunView>> runs(@PathParam("id") String id, @QueryParam("after") String after,
-            @QueryParam("limit") Integer limit) {
-        return campaigns.get(id(id)).chain(campaign -> runs.list(campaign.id(), after, limit));
+            @QueryParam("limit") String limit) {
+        return campaigns.get(id(id)).chain(campaign -> runs.list(campaign.id(), after, Page.limit(limit)));
     }
 
     @POST

@@ -98,8 +98,7 @@ public class CampaignService {
         return campaigns.find(id).onItem().ifNull().failWith(() -> notFound(id));
     }
 
-    public Uni<Page<Campaign>> list(String status, String type, String q, String after, Integer limit) {
-        int size = Page.limit(limit);
+    public Uni<Page<Campaign>> list(String status, String type, String q, String after, int size) {
         String statusFilter = enumFilter("status", status, CampaignStatus.class);
         String typeFilter = enumFilter("type", type, DeliveryType.class);
         return campaigns.list(statusFilter, typeFilter, q == null || q.isBlank() ? null : q, Page.afterId(after),

@@ -117,6 +117,8 @@ public class AttemptRecorder {
                 + "   latency_ms, response_headers, response_body, next_action_due, updated_at)),"
                 + " d AS (UPDATE deliveries x SET status = v.status, reason = v.reason,"
                 + "   due_at = coalesce(v.next_attempt, x.due_at), locked_until = NULL,"
+                // The claim counted an attempt; an end without one (a skip) takes it back.
+                + "   attempt_count = CASE WHEN v.started_at IS NULL THEN x.attempt_count - 1 ELSE x.attempt_count END,"
                 + "   last_status_code = CASE WHEN v.started_at IS NULL THEN x.last_status_code ELSE v.status_code END,"
                 + "   last_error = CASE WHEN v.started_at IS NULL THEN x.last_error ELSE v.error END,"
                 + "   updated_at = v.updated_at, finished_at = v.finished_at"

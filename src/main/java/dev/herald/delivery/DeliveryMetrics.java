@@ -23,7 +23,7 @@ public class DeliveryMetrics {
     /** What an attempt came to, as an operator groups it. */
     enum Outcome {
         SUCCESS("2xx"), REDIRECT("3xx"), CLIENT_ERROR("4xx"), SERVER_ERROR("5xx"), TIMEOUT("timeout"),
-        CONNECTION_ERROR("connection_error"), BLOCKED("blocked");
+        CONNECTION_ERROR("connection_error"), BLOCKED("blocked"), RENDER_ERROR("render_error");
 
         final String label;
 
@@ -32,6 +32,9 @@ public class DeliveryMetrics {
         }
 
         static Outcome of(AttemptResult result) {
+            if (result.notBuilt()) {
+                return RENDER_ERROR;
+            }
             if (result.blocked()) {
                 return BLOCKED;
             }

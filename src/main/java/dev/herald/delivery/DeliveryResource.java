@@ -49,7 +49,7 @@ public class DeliveryResource {
     public Uni<Page<DeliveryView>> list(@QueryParam("campaignId") String campaignId,
             @QueryParam("userId") String userId, @QueryParam("status") String status,
             @QueryParam("since") String since, @QueryParam("until") String until,
-            @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+            @QueryParam("after") String after, @QueryParam("limit") String limit) {
         int size = Page.limit(limit);
         UUID campaign = null;
         if (campaignId != null && !campaignId.isBlank()) {

@@ -212,7 +212,9 @@ public class Dispatcher {
                             .subscribe().with(ignored -> {
                             }, failure -> LOG.warnf("Releasing delivery %s failed: %s", c.id(), failure.getMessage()));
                 } else if (c.request() != null) {
-                    ready.add(c);
+                    // Rendered before: it may have been stored by a version that checked less.
+                    renderer.problem(c.request()).ifPresentOrElse(
+                            problem -> notBuilt(c, campaign, problem, now), () -> ready.add(c));
                 } else if (action == null) {
                     finish(c, campaign, DeliveryStatus.SKIPPED, "ACTION_REMOVED", now);
                 } else if (!usersById.containsKey(c.userId())) {
@@ -230,8 +232,8 @@ public class Dispatcher {
                         newlyRendered.add(withRequest);
                         ready.add(withRequest);
                     } catch (RuntimeException e) {
-                        LOG.warnf("Rendering delivery %s failed: %s", c.id(), e.getMessage());
-                        finish(c, campaign, DeliveryStatus.FAILED, "RENDER_ERROR", now);
+                        notBuilt(c, campaign, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
+                                now);
                     }
                 }
             }
@@ -276,7 +278,20 @@ public class Dispatcher {
         }
     }
 
-    /** Ends a delivery without an attempt (skipped or not renderable). */
+    /**
+     * A request that cannot be built ends its delivery at once, FAILED with RENDER_ERROR and the
+     * cause in its attempt. The destination's guard is never asked: its breaker and its share of
+     * requests belong to requests that could reach it.
+     */
+    private void notBuilt(Claimed claim, Campaign campaign, String problem, Instant now) {
+        LOG.infof("Delivery %s cannot be built: %s", claim.id(), problem);
+        record(claim, campaign, AttemptResult.notBuilt(now, problem),
+                new RetryPolicy.Decision(DeliveryStatus.FAILED, "RENDER_ERROR", null), now)
+                .subscribe().with(ignored -> {
+                }, failure -> LOG.warnf("Recording delivery %s failed: %s", claim.id(), failure.getMessage()));
+    }
+
+    /** Ends a delivery without an attempt (skipped). */
     private void finish(Claimed claim, Campaign campaign, DeliveryStatus status, String reason, Instant now) {
         record(claim, campaign, null, new RetryPolicy.Decision(status, reason, null), now)
                 .subscribe().with(ignored -> {

@@ -116,7 +116,7 @@ public class HostGuards {
     }
 
     static boolean troubled(AttemptResult result) {
-        if (result.blocked()) {
+        if (result.blocked() || result.notBuilt()) {
             return false;
         }
         Integer status = result.statusCode();

@@ -24,6 +24,7 @@ import dev.herald.campaign.Action;
 import dev.herald.campaign.Campaign;
 import dev.herald.template.Encoding;
 import dev.herald.template.Fields;
+import dev.herald.template.RenderException;
 import dev.herald.template.WebhookTemplates;
 
 /** Turns an action and a user into the exact HTTP request Herald will send. */
@@ -44,12 +45,14 @@ public class RequestRenderer {
 
     private final WebhookTemplates templates;
     private final ObjectMapper mapper;
+    private final RenderConfig limits;
     private final String userAgent;
 
-    public RequestRenderer(WebhookTemplates templates, ObjectMapper mapper,
+    public RequestRenderer(WebhookTemplates templates, ObjectMapper mapper, RenderConfig limits,
             @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version) {
         this.templates = templates;
         this.mapper = mapper;
+        this.limits = limits;
         this.userAgent = "Herald/" + version;
     }
 
@@ -57,9 +60,13 @@ public class RequestRenderer {
         return userAgent;
     }
 
+    /**
+     * Renders the request, within {@code herald.render.*}, and checks that it can be sent as it
+     * is. A request that cannot be built fails with {@link RenderException}, saying why.
+     */
     public Rendered render(Campaign campaign, Action action, RenderContext context) {
         Map<String, Object> scope = scope(campaign, context);
-        String url = templates.render(action.url(), Encoding.URL, scope);
+        String url = templates.render(action.url(), Encoding.URL, scope, limits.maxUrl().asLongValue(), "URL");
         int fragment = url.indexOf('#');
         if (fragment >= 0) {
             url = url.substring(0, fragment);
@@ -72,17 +79,21 @@ public class RequestRenderer {
         }
 
         boolean bodyless = action.method().equals("GET") || action.method().equals("DELETE");
+        boolean noData = action.data() == null || action.data().isNull();
         String body = null;
         if (bodyless) {
-            if (action.data() != null && action.data().size() > 0) {
-                url = url + (url.indexOf('?') >= 0 ? "&" : "?") + form(action.data(), scope);
+            if (!noData && action.data().size() > 0) {
+                url = url + (url.indexOf('?') >= 0 ? "&" : "?")
+                        + form(action.data(), scope, new Budget(limits.maxUrl().asLongValue(), "URL"));
             }
         } else if (action.body() != null) {
-            body = templates.render(action.body(), encodingOf(action.contentType()), scope);
+            body = templates.render(action.body(), encodingOf(action.contentType()), scope,
+                    limits.maxBody().asLongValue(), "body");
         } else if (FORM.equals(action.contentType())) {
-            body = action.data() == null ? "" : form(action.data(), scope);
+            body = noData ? "" : form(action.data(), scope, new Budget(limits.maxBody().asLongValue(), "body"));
         } else {
-            body = action.data() == null ? "{}" : write(renderTree(action.data(), scope));
+            body = noData ? "{}"
+                    : write(renderTree(action.data(), scope, new Budget(limits.maxBody().asLongValue(), "body")));
         }
 
         Map<String, String> headers = new LinkedHashMap<>();
@@ -90,8 +101,45 @@ public class RequestRenderer {
             headers.put("Content-Type", action.contentType());
         }
         headers.put("User-Agent", userAgent);
-        action.headers().forEach((name, value) -> headers.put(name, templates.render(value, Encoding.HEADER, scope)));
-        return new Rendered(new RenderedRequest(action.method(), url, headers, body), credentials);
+        action.headers().forEach((name, value) -> headers.put(name, templates.render(value, Encoding.HEADER, scope,
+                limits.maxHeader().asLongValue(), "value of header " + name)));
+        RenderedRequest request = new RenderedRequest(action.method(), url, headers, body);
+        problem(request).ifPresent(problem -> {
+            throw new RenderException(problem);
+        });
+        return new Rendered(request, credentials);
+    }
+
+    /** Why a rendered request cannot be sent as it is, or empty (see {@link RenderedRequest#problem}). */
+    public java.util.Optional<String> problem(RenderedRequest request) {
+        return request.problem(limits);
+    }
+
+    /** What is left of a limit shared by the many values that make up one body or query string. */
+    private static final class Budget {
+        private long left;
+        private final String what;
+
+        Budget(long limit, String what) {
+            this.left = limit;
+            this.what = what;
+        }
+
+        long left() {
+            return left;
+        }
+
+        String what() {
+            return what;
+        }
+
+        <T> T spent(T value, int size) {
+            left -= size;
+            if (left < 0) {
+                throw new RenderException("the rendered " + what + " is too large");
+            }
+            return value;
+        }
     }
 
     private Map<String, Object> scope(Campaign campaign, RenderContext context) {
@@ -107,25 +155,26 @@ public class RequestRenderer {
         return scope;
     }
 
-    private JsonNode renderTree(JsonNode node, Map<String, Object> scope) {
+    private JsonNode renderTree(JsonNode node, Map<String, Object> scope, Budget budget) {
         if (node.isTextual()) {
-            return templates.renderJsonValue(node.asText(), scope);
+            JsonNode value = templates.renderJsonValue(node.asText(), scope, budget.left(), budget.what());
+            return budget.spent(value, value.isTextual() ? value.asText().length() : value.toString().length());
         }
         if (node.isObject()) {
             ObjectNode out = mapper.createObjectNode();
-            node.fields().forEachRemaining(e -> out.set(e.getKey(), renderTree(e.getValue(), scope)));
+            node.fields().forEachRemaining(e -> out.set(e.getKey(), renderTree(e.getValue(), scope, budget)));
             return out;
         }
         if (node.isArray()) {
             ArrayNode out = mapper.createArrayNode();
-            node.forEach(item -> out.add(renderTree(item, scope)));
+            node.forEach(item -> out.add(renderTree(item, scope, budget)));
             return out;
         }
         return node;
     }
 
     /** Form-encodes the top-level data; nested objects and arrays travel as JSON text. */
-    private String form(JsonNode data, Map<String, Object> scope) {
+    private String form(JsonNode data, Map<String, Object> scope, Budget budget) {
         StringJoiner pairs = new StringJoiner("&");
         Iterator<Map.Entry<String, JsonNode>> fields = data.fields();
         while (fields.hasNext()) {
@@ -133,9 +182,10 @@ public class RequestRenderer {
             JsonNode value = field.getValue();
             String text;
             if (value.isTextual()) {
-                text = templates.render(value.asText(), Encoding.PLAIN, scope);
+                text = templates.render(value.asText(), Encoding.PLAIN, scope, budget.left(), budget.what());
+                budget.spent(text, text.length());
             } else if (value.isContainerNode()) {
-                text = write(renderTree(value, scope));
+                text = write(renderTree(value, scope, budget));
             } else {
                 text = value.isNull() ? "" : value.asText();
             }

@@ -43,6 +43,9 @@ public class RetryPolicy {
         if (result.blocked()) {
             return new Decision(DeliveryStatus.FAILED, "DESTINATION_BLOCKED", null);
         }
+        if (result.notBuilt()) {
+            return new Decision(DeliveryStatus.FAILED, "RENDER_ERROR", null);
+        }
         boolean retryable = result.statusCode() == null || result.statusCode() >= 500
                 || RETRIED_STATUSES.contains(result.statusCode());
         if (!retryable) {

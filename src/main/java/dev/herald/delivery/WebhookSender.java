@@ -70,7 +70,7 @@ public class WebhookSender {
         try {
             host = ActionUrl.parse(request.url()).host();
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().item(AttemptResult.error(startedAt, 0, "invalid URL", false));
+            return Uni.createFrom().item(AttemptResult.notBuilt(startedAt, "invalid URL"));
         }
         return destinations.resolve(host)
                 .chain(target -> send(deliveryId, request, credentials, secrets, timeout, target.address()))
@@ -93,9 +93,13 @@ public class WebhookSender {
             // Connect to the address that was checked; Host and TLS server name stay the URL's.
             options.setServer(SocketAddress.inetSocketAddress(options.getPort(), address.getHostAddress()));
         } catch (RuntimeException e) {
-            return Uni.createFrom().item(AttemptResult.error(startedAt, 0, "invalid URL: " + e.getMessage(), false));
+            return Uni.createFrom().item(AttemptResult.notBuilt(startedAt, "invalid URL: " + e.getMessage()));
         }
-        request.headers().forEach(options::putHeader);
+        try {
+            request.headers().forEach(options::putHeader);
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().item(AttemptResult.notBuilt(startedAt, describe(e)));
+        }
         if (credentials != null) {
             options.putHeader("Authorization", "Basic " + credentials);
         }
@@ -124,6 +128,10 @@ public class WebhookSender {
                     HttpClientRequest r = sent.get();
                     if (r != null) {
                         r.reset();
+                    }
+                    if (e instanceof IllegalArgumentException) {
+                        // The client refused to encode the request (a header value it will not write).
+                        return AttemptResult.notBuilt(startedAt, describe(e));
                     }
                     boolean timedOut = e instanceof TimeoutException
                             || (e.getMessage() != null && e.getMessage().contains("timed out"));

@@ -12,6 +12,19 @@ public record Page<T>(List<T> items, String next) {
     public static final int DEFAULT_LIMIT = 50;
     public static final int MAX_LIMIT = 500;
 
+    /** Parses {@code ?limit=}: a whole number from 1 to 500, 50 when absent. */
+    public static int limit(String text) {
+        if (text == null || text.isEmpty()) {
+            return limit((Integer) null);
+        }
+        try {
+            return limit(Integer.valueOf(text.trim()));
+        } catch (NumberFormatException e) {
+            throw ProblemException.invalid("limit", "must be a whole number from 1 to " + MAX_LIMIT + ", not '"
+                    + (text.length() > 20 ? text.substring(0, 20) + "…" : text) + "'");
+        }
+    }
+
     /** Checks {@code ?limit=}: 1 to 500, 50 when absent. */
     public static int limit(Integer limit) {
         if (limit == null) {

@@ -45,6 +45,10 @@ public class Problems {
 
     @ServerExceptionMapper
     public Response unreadable(JsonParseException e) {
+        return notJson(e);
+    }
+
+    private static Response notJson(JsonParseException e) {
         String where = e.getLocation() == null ? ""
                 : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
         return response(ProblemException.badRequest("The body is not valid JSON" + where + "."));
@@ -103,7 +107,25 @@ public class Problems {
     }
 
     private static Response wrongShape(JsonMappingException e) {
+        if (e.getCause() instanceof JsonParseException parse) {
+            return notJson(parse);
+        }
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().contains("end-of-input")) {
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            return response(ProblemException.badRequest("The body is not valid JSON: it ends" + where
+                    + ", before the document does."));
+        }
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Trailing token")) {
+            return response(ProblemException.badRequest("The body is not valid JSON: there is more after the "
+                    + "document, which must be one JSON value."));
+        }
         String field = path(e.getPath());
+        if (e instanceof StrictJson.NulCharacter nul) {
+            String where = field + nul.inside();
+            return response(ProblemException.invalid(where.isEmpty() ? "body" : where.replaceFirst("^\\.", ""),
+                    e.getOriginalMessage()));
+        }
         String expected = e instanceof MismatchedInputException m && m.getTargetType() != null
                 ? describe(m.getTargetType())
                 : null;

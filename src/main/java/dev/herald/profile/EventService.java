@@ -168,8 +168,7 @@ public class EventService {
                 }));
     }
 
-    public Uni<Page<TrackedEvent>> list(String userId, String name, String after, Integer limit) {
-        int size = Page.limit(limit);
+    public Uni<Page<TrackedEvent>> list(String userId, String name, String after, int size) {
         return events.list(userId, name == null || name.isBlank() ? null : name, Page.afterId(after), size + 1)
                 .map(found -> Page.of(found, size, e -> e.id().toString()));
     }
@@ -181,8 +180,9 @@ public class EventService {
                     "must be an event: {\"userId\": ..., \"event\": ...}");
             return null;
         }
-        if (request.userId() == null || request.userId().isEmpty() || request.userId().length() > 128) {
-            errors.add(at + "userId", "is required: the app's id of the user, 1 to 128 characters");
+        String userIdProblem = UserIds.problem(request.userId());
+        if (userIdProblem != null) {
+            errors.add(at + "userId", "is required: the app's id of the user, which " + userIdProblem);
         }
         if (request.event() == null || request.event().isBlank() || request.event().length() > 128) {
             errors.add(at + "event", "is required: the event's name, 1 to 128 characters");

@@ -38,8 +38,8 @@ public class UserResource {
     @Path("/{userId}/events")
     @Operation(summary = "A user's tracked events, newest first; name narrows to one event name")
     public Uni<Page<TrackedEvent>> events(@PathParam("userId") String userId, @QueryParam("name") String name,
-            @QueryParam("after") String after, @QueryParam("limit") Integer limit) {
-        return events.list(userId, name, after, limit);
+            @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        return events.list(userId, name, after, Page.limit(limit));
     }
 
     @PUT
@@ -66,8 +66,8 @@ public class UserResource {
     @GET
     @Operation(summary = "List users, newest first; q matches part of the id")
     public Uni<Page<User>> list(@QueryParam("q") String q, @QueryParam("after") String after,
-            @QueryParam("limit") Integer limit) {
-        return users.list(q, after, limit);
+            @QueryParam("limit") String limit) {
+        return users.list(q, after, Page.limit(limit));
     }
 
     @DELETE

@@ -118,8 +118,7 @@ public class UserService {
         return users.find(id).onItem().ifNull().failWith(() -> ProblemException.notFound("user", id));
     }
 
-    public Uni<Page<User>> list(String q, String after, Integer limit) {
-        int size = Page.limit(limit);
+    public Uni<Page<User>> list(String q, String after, int size) {
         String position = Page.position(after);
         Instant afterCreated = null;
         String afterId = null;
@@ -149,8 +148,9 @@ public class UserService {
     }
 
     static void checkId(String id) {
-        if (id == null || id.isEmpty() || id.length() > 128) {
-            throw ProblemException.invalid("userId", "must be 1 to 128 characters");
+        String problem = UserIds.problem(id);
+        if (problem != null) {
+            throw ProblemException.invalid("userId", problem);
         }
     }
 

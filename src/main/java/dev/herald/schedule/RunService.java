@@ -20,6 +20,7 @@ import dev.herald.platform.Json;
 import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
+import dev.herald.profile.UserIds;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
@@ -53,9 +54,9 @@ public class RunService {
                 throw ProblemException.invalid("userIds", "must list at most " + MAX_USER_IDS + " users");
             }
             for (int i = 0; i < userIds.size(); i++) {
-                String id = userIds.get(i);
-                if (id == null || id.isEmpty() || id.length() > 128) {
-                    throw ProblemException.invalid("userIds[" + i + "]", "must be a user id of 1 to 128 characters");
+                String problem = UserIds.problem(userIds.get(i));
+                if (problem != null) {
+                    throw ProblemException.invalid("userIds[" + i + "]", "must be a user id, which " + problem);
                 }
             }
         }
@@ -101,8 +102,7 @@ public class RunService {
                 d.defaultTimeZone() == null ? "UTC" : d.defaultTimeZone(), found, perMinute));
     }
 
-    public Uni<Page<RunView>> list(UUID campaignId, String after, Integer limit) {
-        int size = Page.limit(limit);
+    public Uni<Page<RunView>> list(UUID campaignId, String after, int size) {
         return runs.list(campaignId, Page.afterId(after), size + 1)
                 .map(found -> Page.of(found, size, run -> run.id().toString()));
     }

@@ -15,7 +15,7 @@ public enum Encoding {
     JSON,
     /** Escaped for XML text and attribute values. */
     XML,
-    /** A header value: unchanged but for line breaks, which would split the header. */
+    /** A header value: unchanged but for line breaks and other control characters, which HTTP forbids there. */
     HEADER,
     /** Unchanged. */
     PLAIN;
@@ -39,9 +39,23 @@ public enum Encoding {
             case JSON -> new String(JsonStringEncoder.getInstance().quoteAsString(value));
             case XML -> value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                     .replace("\"", "&quot;").replace("'", "&apos;");
-            case HEADER -> value.replace('\r', ' ').replace('\n', ' ');
+            case HEADER -> headerSafe(value);
             case PLAIN -> value;
         };
+    }
+
+    private static String headerSafe(String value) {
+        StringBuilder out = null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                if (out == null) {
+                    out = new StringBuilder(value);
+                }
+                out.setCharAt(i, ' ');
+            }
+        }
+        return out == null ? value : out.toString();
     }
 
     static String percentEncode(String value) {

@@ -69,10 +69,36 @@ public class WebhookTemplates {
     }
 
     public String render(String source, Encoding encoding, Map<String, Object> scope) {
+        return render(source, encoding, scope, Long.MAX_VALUE, "value");
+    }
+
+    /**
+     * Renders, giving up with {@link RenderException} as soon as the output passes
+     * {@code maxChars}: a template that inserts a large value many times never builds more than that.
+     */
+    public String render(String source, Encoding encoding, Map<String, Object> scope, long maxChars, String what) {
         if (source.indexOf('{') < 0) {
+            if (source.length() > maxChars) {
+                throw new RenderException("the rendered " + what + " is longer than " + maxChars + " characters");
+            }
             return source;
         }
-        return template(source, encoding.variantType()).render(new Fields(scope));
+        return render(source, encoding.variantType(), scope, maxChars, what);
+    }
+
+    private String render(String source, String variantType, Map<String, Object> scope, long maxChars, String what) {
+        StringBuilder out = new StringBuilder();
+        try {
+            template(source, variantType).instance().data(new Fields(scope)).consume(chunk -> {
+                if (out.length() + chunk.length() > maxChars) {
+                    throw new RenderException("the rendered " + what + " is longer than " + maxChars + " characters");
+                }
+                out.append(chunk);
+            }).toCompletableFuture().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        return out.toString();
     }
 
     /**
@@ -80,10 +106,15 @@ public class WebhookTemplates {
      * type ({@code "{event.params.price}"} gives {@code 12.5}); anything else is a string.
      */
     public JsonNode renderJsonValue(String source, Map<String, Object> scope) {
+        return renderJsonValue(source, scope, Long.MAX_VALUE, "value");
+    }
+
+    /** {@link #renderJsonValue(String, Map)}, giving up past {@code maxChars} as {@link #render} does. */
+    public JsonNode renderJsonValue(String source, Map<String, Object> scope, long maxChars, String what) {
         if (!isLoneExpression(source)) {
-            return TextNode.valueOf(render(source, Encoding.PLAIN, scope));
+            return TextNode.valueOf(render(source, Encoding.PLAIN, scope, maxChars, what));
         }
-        String literal = template(source.trim(), JSON_VALUE_TYPE).render(new Fields(scope));
+        String literal = render(source.trim(), JSON_VALUE_TYPE, scope, maxChars, what);
         try {
             return mapper.readTree(literal);
         } catch (JsonProcessingException e) {
