@@ -485,7 +485,7 @@ public class CampaignValidator {
     }
 
     private void syntax(String template, String field, Problems.Collector errors) {
-        templates.syntaxError(template).ifPresent(problem -> errors.add(field, problem));
+        templates.problem(template).ifPresent(problem -> errors.add(field, problem));
     }
 
     private static Instant instant(String field, String value, Problems.Collector errors) {

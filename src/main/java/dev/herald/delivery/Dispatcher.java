@@ -30,6 +30,7 @@ import dev.herald.audience.Evaluator;
 import dev.herald.campaign.Action;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
+import dev.herald.platform.DatabaseOutage;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import dev.herald.profile.EventRepository;
@@ -163,7 +164,11 @@ public class Dispatcher {
                 .subscribe().with(
                         claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0),
                         failure -> {
-                            LOG.warnf("Claiming deliveries failed: %s", failure.getMessage());
+                            if (DatabaseOutage.isOutage(failure)) {
+                                DatabaseOutage.report("claiming deliveries", failure);
+                            } else {
+                                LOG.warnf("Claiming deliveries failed: %s", failure.getMessage());
+                            }
                             pumpDone(false);
                         });
     }

@@ -101,6 +101,16 @@ public class Problems {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (DatabaseOutage.isOutage(e)) {
+            DatabaseOutage.report("answering a request", e);
+            return Response.status(503).type(Api.PROBLEM_JSON)
+                    .header("Retry-After", DatabaseOutage.RETRY_AFTER_SECONDS)
+                    .entity(new Problem(type("database-unavailable"), "Database unavailable", 503,
+                            "Herald cannot reach its database right now, so nothing of this request was stored. "
+                                    + "Retrying the same request is safe; try again in "
+                                    + DatabaseOutage.RETRY_AFTER_SECONDS + " seconds.", null))
+                    .build();
+        }
         LOG.error("Unexpected error while answering a request", e);
         return response(new Problem(type("internal-error"), "Internal error", 500,
                 "Herald could not complete the request. It has been logged; try again.", null));

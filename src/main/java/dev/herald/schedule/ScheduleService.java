@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.delivery.Wakeups;
+import dev.herald.platform.DatabaseOutage;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Sql;
 import io.quarkus.scheduler.Scheduled;
@@ -56,7 +57,13 @@ public class ScheduleService {
     @Scheduled(every = "${herald.schedule.poll-interval:5s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
-        return tick().onFailure().invoke(e -> LOG.warnf("Scheduling failed: %s", e.getMessage()))
+        return tick().onFailure().invoke(e -> {
+            if (DatabaseOutage.isOutage(e)) {
+                DatabaseOutage.report("looking for due fire times", e);
+            } else {
+                LOG.warnf("Scheduling failed: %s", e.getMessage());
+            }
+        })
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,6 +20,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.EvalContext;
 import io.quarkus.qute.Expression;
+import io.quarkus.qute.IfSectionHelper;
 import io.quarkus.qute.RawString;
 import io.quarkus.qute.ResultMapper;
 import io.quarkus.qute.Results;
@@ -46,8 +48,10 @@ public class WebhookTemplates {
 
     public WebhookTemplates(ObjectMapper mapper) {
         this.mapper = mapper;
+        // Only {#if} (with {#else}): no loops, includes, {#let} or {#eval}, whose cost or reach a
+        // template's author could stretch past what one webhook should take.
         this.engine = Engine.builder()
-                .addDefaultSectionHelpers()
+                .addSectionHelper(new IfSectionHelper.Factory())
                 .addValueResolver(new FieldsResolver())
                 .addValueResolvers(ValueResolvers.rawResolver(), ValueResolvers.orResolver(),
                         ValueResolvers.listResolver(), ValueResolvers.thisResolver(),
@@ -58,14 +62,66 @@ public class WebhookTemplates {
                 .build();
     }
 
-    /** The syntax error of a template, with line and column, or empty when it parses. */
-    public Optional<String> syntaxError(String source) {
+    /**
+     * What is wrong with a template, with line and column, or empty: a syntax error, a section
+     * other than {@code #if}, a namespace, or a name other than the documented roots, methods and
+     * properties ({@code user}, {@code event}, {@code trigger}, {@code campaign}, {@code delivery},
+     * {@code now}; {@code attr}, {@code get}, {@code raw}, {@code ?:}, {@code or}).
+     */
+    public Optional<String> problem(String source) {
+        Template template;
         try {
-            template(source, Encoding.PLAIN.variantType());
-            return Optional.empty();
+            template = template(source, Encoding.PLAIN.variantType());
         } catch (TemplateException e) {
             return Optional.of(describe(e));
         }
+        for (Expression expression : template.getExpressions()) {
+            Optional<String> refused = refusal(expression, true);
+            if (refused.isPresent()) {
+                return Optional.of(at(expression.getOrigin()) + refused.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Roots a template may start from: the scope {@link dev.herald.template.Fields} hold. */
+    private static final Set<String> ROOTS = Set.of("user", "event", "trigger", "campaign", "delivery", "now");
+    /** Methods and operators the engine's resolvers give meaning to. */
+    private static final Set<String> METHODS = Set.of("attr", "get", "or", "?:", ":", "?", "ifTruthy", "&&", "||",
+            "==", "eq", "is", "!=", "ne");
+
+    private static Optional<String> refusal(Expression expression, boolean root) {
+        if (expression.hasNamespace()) {
+            return Optional.of("namespaces such as {" + expression.getNamespace() + ":...} are not allowed");
+        }
+        if (expression.isLiteral()) {
+            return Optional.empty();
+        }
+        List<Expression.Part> parts = expression.getParts();
+        if (root && !parts.isEmpty() && !ROOTS.contains(parts.get(0).getName())) {
+            return Optional.of("'" + parts.get(0).getName() + "' is not a name templates know; start from "
+                    + String.join(", ", new java.util.TreeSet<>(ROOTS)));
+        }
+        for (Expression.Part part : parts) {
+            if (part.isVirtualMethod()) {
+                if (!METHODS.contains(part.getName())) {
+                    return Optional.of("'" + part.getName() + "(...)' is not a method templates know; use attr('name'), "
+                            + "get('name') or ?: 'default'");
+                }
+                for (Expression parameter : part.asVirtualMethod().getParameters()) {
+                    Optional<String> refused = refusal(parameter, true);
+                    if (refused.isPresent()) {
+                        return refused;
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String at(TemplateNode.Origin origin) {
+        return origin == null ? "template: "
+                : "template at line " + origin.getLine() + ", column " + Math.max(1, origin.getLineCharacterStart()) + ": ";
     }
 
     public String render(String source, Encoding encoding, Map<String, Object> scope) {
@@ -156,6 +212,10 @@ public class WebhookTemplates {
             message = message.substring(close + 3);
         }
         message = message.replaceAll("\\s*in template \\[[^\\]]*\\]", "").trim();
+        if (message.contains("no section helper found for")) {
+            message = message.replaceFirst("^.*no section helper found for", "this section is not allowed:")
+                    + "; templates may use {#if} with {#else} only";
+        }
         if (e.getOrigin() != null) {
             return "template syntax error at line " + e.getOrigin().getLine() + ", column "
                     + Math.max(1, e.getOrigin().getLineCharacterStart()) + ": " + message;

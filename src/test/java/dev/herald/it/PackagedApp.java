@@ -84,6 +84,16 @@ final class PackagedApp implements AutoCloseable {
         }
     }
 
+    /** A request with an API key, and its answer. */
+    static HttpResponse<String> call(String method, String url, String key, String json) throws IOException,
+            InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json");
+        request.method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(json));
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     void awaitStatus(String url, int expected, Duration within) {
         Awaitility.await().atMost(within).pollInterval(Duration.ofMillis(100))
                 .failFast("the process ended; its output is in " + log, () -> !process.isAlive())

@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -60,33 +61,63 @@ class StartupIT {
     }
 
     @Test
-    void readinessIsDownWhileTheDatabaseIsUnreachable() throws Exception {
+    void whileTheDatabaseIsAwayReadinessIsDownAndTheApiAnswers503() throws Exception {
         URI server = URI.create(JDBC_URL.substring("jdbc:".length()));
         try (TcpProxy proxy = new TcpProxy(server.getHost(), server.getPort() < 0 ? 5432 : server.getPort())) {
             int management = PackagedApp.freePort();
+            int http = PackagedApp.freePort();
             String ready = "http://127.0.0.1:" + management + "/q/health/ready";
             String live = "http://127.0.0.1:" + management + "/q/health/live";
+            String api = "http://127.0.0.1:" + http + "/api/v1";
+            String event = "{\"userId\": \"away-" + System.nanoTime() + "\", \"event\": \"seen\"}";
             try (PackagedApp app = PackagedApp.start("database-away",
-                    instance("127.0.0.1:" + proxy.port() + server.getPath(), management))) {
+                    instance("127.0.0.1:" + proxy.port() + server.getPath(), management, http))) {
                 app.awaitStatus(ready, 200, Duration.ofSeconds(120));
 
                 proxy.cut();
                 app.awaitStatus(ready, 503, Duration.ofSeconds(30));
                 assertThat(PackagedApp.status(live)).as("alive: a restart would not bring the database back")
                         .isEqualTo(200);
+                for (int i = 0; i < 5; i++) {
+                    HttpResponse<String> single = PackagedApp.call("POST", api + "/events", PackagedConfig.INGEST_KEY,
+                            event);
+                    assertThat(single.statusCode()).isEqualTo(503);
+                    assertThat(single.headers().firstValue("Retry-After")).contains("5");
+                    assertThat(single.headers().firstValue("Content-Type")).get().asString()
+                            .startsWith("application/problem+json");
+                    assertThat(single.body()).contains("database-unavailable", "Retrying the same request is safe");
+                }
+                assertThat(PackagedApp.call("POST", api + "/events/batch", PackagedConfig.INGEST_KEY,
+                        "{\"events\": [" + event + "]}").statusCode()).isEqualTo(503);
+                assertThat(PackagedApp.call("GET", api + "/campaigns", PackagedConfig.ADMIN_KEY, null).statusCode())
+                        .isEqualTo(503);
 
                 proxy.restore();
                 app.awaitStatus(ready, 200, Duration.ofSeconds(60));
+                assertThat(PackagedApp.call("POST", api + "/events", PackagedConfig.INGEST_KEY, event).statusCode())
+                        .isEqualTo(202);
             }
+            String log = output("database-away");
+            assertThat(log).doesNotContain("Unexpected error");
+            assertThat(log.split("The database cannot be reached", -1).length - 1).as("logged once per outage")
+                    .isLessThanOrEqualTo(1);
         }
+    }
+
+    private static String output(String name) throws Exception {
+        return Files.readString(Path.of("target/it-" + name + ".log"));
     }
 
     /** One instance on its own ports, against {@code host:port/database}. */
     private static Map<String, String> instance(String address, int managementPort) throws Exception {
+        return instance(address, managementPort, PackagedApp.freePort());
+    }
+
+    private static Map<String, String> instance(String address, int managementPort, int httpPort) {
         Map<String, String> env = PackagedApp.keys();
         env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://" + address);
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", "postgresql://" + address);
-        env.put("QUARKUS_HTTP_PORT", String.valueOf(PackagedApp.freePort()));
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.put("QUARKUS_SHUTDOWN_DELAY", "0S");
         return env;

@@ -58,10 +58,43 @@ class WebhookTemplatesTest {
 
     @Test
     void syntaxErrorsNameLineAndColumn() {
-        assertThat(templates.syntaxError("ok {user.id}")).isEmpty();
-        assertThat(templates.syntaxError("{\"json\": true}")).isEmpty();
-        assertThat(templates.syntaxError("line 1\nline 2 {user.id")).get().asString()
+        assertThat(templates.problem("ok {user.id}")).isEmpty();
+        assertThat(templates.problem("{\"json\": true}")).isEmpty();
+        assertThat(templates.problem("line 1\nline 2 {user.id")).get().asString()
                 .startsWith("template syntax error at line 2, column");
-        assertThat(templates.syntaxError("{#if user.x}open")).isPresent();
+        assertThat(templates.problem("{#if user.x}open")).isPresent();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "{inject:bean.secret}", "{config:quarkus.datasource.password}",
+            "{cdi:bean}", "{#include other /}", "{#for i in 10000000}{i}{/for}", "{#each user}{it}{/each}",
+            "{#eval user.x /}", "{#let a=1}{a}{/let}", "{#with user}{id}{/with}", "{foo.bar}", "{user.getClass()}",
+            "{user.name.toString()}", "{user.attr(inject:x)}", "a\n{#if user.x}{other}{/if}" })
+    void onlyDocumentedSectionsAndNamesPass(String template) {
+        assertThat(templates.problem(template)).isPresent().get().asString().contains("line ");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = { "{user.first_name ?: 'x'}", "{user.attr('Odd name')}",
+            "{user.get('x')}", "{event.params.order}", "{#if user.plan == 'pro'}a{#else if user.age > 3}b{#else}c{/if}",
+            "{user.x.raw}", "{now}", "{trigger.coupon}", "{campaign.name} {campaign.id}", "{delivery.id}",
+            "{user.a or 'b'}", "plain text" })
+    void documentedTemplatesPass(String template) {
+        assertThat(templates.problem(template)).isEmpty();
+    }
+
+    @Test
+    void aRefusedNameSaysWhere() {
+        assertThat(templates.problem("ab\ncd {inject:x}")).get().asString()
+                .startsWith("template at line 2, column").contains("namespaces");
+        assertThat(templates.problem("{#for i in 3}{i}{/for}")).get().asString().contains("{#if}");
+    }
+
+    @Test
+    void renderingStopsAtItsLimit() {
+        String huge = "{user.name}".repeat(1000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> templates.render(huge, Encoding.PLAIN, scope, 500, "body"))
+                .isInstanceOf(RenderException.class).hasMessageContaining("body").hasMessageContaining("500");
+        assertThat(templates.render(huge, Encoding.PLAIN, scope, 9_000, "body")).hasSize(9_000);
     }
 }
