@@ -32,9 +32,18 @@ public record Action(
     public static final String DEFAULT_TIMEOUT = "PT15S";
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** The action as reads show it: the signing secret reduced to its last four characters. */
+    /**
+     * The action as reads show it: the signing secret reduced to its last four characters, and
+     * the password of a {@code user:password@} URL masked.
+     */
     public Action masked() {
-        return withSecret(maskSecret(signingSecret));
+        return new Action(id, type, name, delay, condition, method, ActionUrl.maskPassword(url), contentType, data,
+                body, headers, maskSecret(signingSecret), timeout, maxAttempts);
+    }
+
+    /** The action as its creator may see it once: the URL's password masked, the signing secret in full. */
+    public Action secretShown() {
+        return masked().withSecret(signingSecret);
     }
 
     public Action withSecret(String secret) {

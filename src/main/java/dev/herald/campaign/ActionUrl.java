@@ -72,4 +72,34 @@ public record ActionUrl(String scheme, String host, int port, boolean hasUserInf
     public String hostKey() {
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
     }
+
+    /** What stands for a password in a URL that is shown. */
+    public static final String MASK = "****";
+
+    /** The URL with the password of its user info masked: {@code https://user:****@host/...}. */
+    public static String maskPassword(String url) {
+        int[] userInfo = url == null ? null : userInfoBounds(url);
+        if (userInfo == null) {
+            return url;
+        }
+        String info = url.substring(userInfo[0], userInfo[1]);
+        int colon = info.indexOf(':');
+        String masked = colon < 0 ? info : info.substring(0, colon + 1) + MASK;
+        return url.substring(0, userInfo[0]) + masked + url.substring(userInfo[1]);
+    }
+
+    /** Start (inclusive) and end (the '@') of the user info in a URL, or null when it has none. */
+    public static int[] userInfoBounds(String url) {
+        int scheme = url.indexOf("://");
+        if (scheme < 0) {
+            return null;
+        }
+        int start = scheme + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = url.lastIndexOf('@', end - 1);
+        return at < start ? null : new int[] { start, at };
+    }
 }

@@ -192,7 +192,9 @@ public class CampaignService {
                     .forEach(a -> sentInFull.put(a.signingSecret(), true));
         }
         List<Action> shown = saved.actions().stream()
-                .map(a -> a.signingSecret() != null && sentInFull.containsKey(a.signingSecret()) ? a : a.masked())
+                .map(a -> a.signingSecret() != null && sentInFull.containsKey(a.signingSecret())
+                        ? a.secretShown()
+                        : a.masked())
                 .toList();
         return saved.withActions(shown);
     }

@@ -343,7 +343,10 @@ public class CampaignValidator {
         if (!METHODS.contains(method)) {
             errors.add(at + ".method", "must be one of POST, PUT, PATCH, GET, DELETE");
         }
-        checkUrl(a.url(), at + ".url", errors);
+        // A masked URL sent back unchanged keeps the stored password, as a masked secret does.
+        String url = stored != null && a.url() != null && !a.url().equals(stored.url())
+                && a.url().equals(ActionUrl.maskPassword(stored.url())) ? stored.url() : a.url();
+        checkUrl(url, at + ".url", errors);
 
         boolean hasData = a.data() != null && !a.data().isNull();
         boolean hasBody = a.body() != null;
@@ -372,7 +375,7 @@ public class CampaignValidator {
         if (hasBody && (method.equals("GET") || method.equals("DELETE"))) {
             errors.add(at + ".body", "a " + method + " request has no body; use data, which goes into the query string");
         }
-        Map<String, String> headers = checkHeaders(a.headers(), a.url(), at, errors);
+        Map<String, String> headers = checkHeaders(a.headers(), url, at, errors);
         String secret = checkSecret(a.signingSecret(), stored, at + ".signingSecret", errors);
 
         String timeout = a.timeout() == null ? Action.DEFAULT_TIMEOUT : a.timeout();
@@ -383,7 +386,7 @@ public class CampaignValidator {
         if (a.maxAttempts() != null && (a.maxAttempts() < 1 || a.maxAttempts() > MAX_ATTEMPTS)) {
             errors.add(at + ".maxAttempts", "must be between 1 and " + MAX_ATTEMPTS + ", or null for the default");
         }
-        return new Action(id, type, a.name(), delay, nullIfJsonNull(a.condition()), method, a.url(), contentType,
+        return new Action(id, type, a.name(), delay, nullIfJsonNull(a.condition()), method, url, contentType,
                 hasData ? a.data() : null, a.body(), headers, secret, timeout, a.maxAttempts());
     }
 

@@ -1,5 +1,7 @@
 package dev.herald.delivery;
 
+import dev.herald.campaign.ActionUrl;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -7,7 +9,7 @@ import java.util.regex.Pattern;
 /** Masks credentials in what Herald shows of a request: delivery records, previews and logs. */
 public final class Redaction {
 
-    public static final String MASK = "****";
+    public static final String MASK = ActionUrl.MASK;
     private static final Pattern SECRET_HEADER = Pattern.compile(
             "(?i)^(authorization|proxy-authorization|cookie|.*(api[-_]?key|token|secret|password).*)$");
 
@@ -38,28 +40,6 @@ public final class Redaction {
 
     /** The URL with the password of its user info masked: {@code https://user:****@host/...}. */
     public static String url(String url) {
-        int[] userInfo = userInfoBounds(url);
-        if (userInfo == null) {
-            return url;
-        }
-        String info = url.substring(userInfo[0], userInfo[1]);
-        int colon = info.indexOf(':');
-        String masked = colon < 0 ? info : info.substring(0, colon + 1) + MASK;
-        return url.substring(0, userInfo[0]) + masked + url.substring(userInfo[1]);
-    }
-
-    /** Start (inclusive) and end (the '@') of the user info in a URL, or null when it has none. */
-    static int[] userInfoBounds(String url) {
-        int scheme = url.indexOf("://");
-        if (scheme < 0) {
-            return null;
-        }
-        int start = scheme + 3;
-        int end = start;
-        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
-            end++;
-        }
-        int at = url.lastIndexOf('@', end - 1);
-        return at < start ? null : new int[] { start, at };
+        return ActionUrl.maskPassword(url);
     }
 }

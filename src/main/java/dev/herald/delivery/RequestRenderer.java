@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.herald.campaign.Action;
+import dev.herald.campaign.ActionUrl;
 import dev.herald.campaign.Campaign;
 import dev.herald.template.Encoding;
 import dev.herald.template.Fields;
@@ -72,7 +73,7 @@ public class RequestRenderer {
             url = url.substring(0, fragment);
         }
         String credentials = null;
-        int[] userInfo = Redaction.userInfoBounds(url);
+        int[] userInfo = ActionUrl.userInfoBounds(url);
         if (userInfo != null) {
             credentials = basic(url.substring(userInfo[0], userInfo[1]));
             url = url.substring(0, userInfo[0]) + url.substring(userInfo[1] + 1);

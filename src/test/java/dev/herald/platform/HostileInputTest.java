@@ -47,6 +47,24 @@ class HostileInputTest {
     }
 
     @Test
+    void templatesThatReachBeyondTheirValuesAreRefusedOnSave() {
+        Map<String, Object> loop = Map.of("url", "http://example.com/", "contentType", "text/plain",
+                "body", "ok\n{#for i in 10000000}{i}{/for}");
+        admin().body(Map.of("name", "loop", "actions", List.of(loop))).post("/api/v1/campaigns").then()
+                .statusCode(400).body("errors[0].field", equalTo("actions[0].body"))
+                .body("errors[0].message", containsString("line 2"));
+        Map<String, Object> namespace = Map.of("url", "http://example.com/{config:quarkus.datasource.password}");
+        admin().body(Map.of("name", "namespace", "actions", List.of(namespace))).post("/api/v1/campaigns").then()
+                .statusCode(400).body("errors[0].field", equalTo("actions[0].url"))
+                .body("errors[0].message", containsString("namespaces"));
+        Map<String, Object> inject = Map.of("url", "http://example.com/", "headers", Map.of("X-A", "{inject:bean}"),
+                "data", Map.of("a", "{#include other /}"));
+        admin().body(Map.of("name", "inject", "actions", List.of(inject))).post("/api/v1/campaigns").then()
+                .statusCode(400).body("errors.field", org.hamcrest.Matchers.hasItems("actions[0].headers.X-A",
+                        "actions[0].data.a"));
+    }
+
+    @Test
     void jsonIsReadStrictly() {
         String user = userId("strict");
         // A number where a string belongs.

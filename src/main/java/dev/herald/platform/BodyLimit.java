@@ -1,0 +1,72 @@
+package dev.herald.platform;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * Refuses a request body over {@code herald.http.max-body} with a 413 problem document, however
+ * it is sent: a declared Content-Length is refused before anything is read, and a chunked body
+ * as soon as what arrived passes the limit, so no request ever holds more than the limit in memory.
+ */
+@ApplicationScoped
+public class BodyLimit {
+
+    private final long maxBody;
+    private final ObjectMapper mapper;
+
+    public BodyLimit(HttpConfig config, ObjectMapper mapper) {
+        this.maxBody = config.maxBody().asLongValue();
+        this.mapper = mapper;
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(-3).handler(this::declaredLength);
+        router.route().order(-3).handler(BodyHandler.create(false).setBodyLimit(maxBody)
+                .setDeleteUploadedFilesOnEnd(true));
+        router.route().order(-3).failureHandler(context -> {
+            if (context.statusCode() == 413) {
+                refuse(context, "The body is larger than " + maxBody + " bytes (herald.http.max-body).");
+            } else {
+                context.next();
+            }
+        });
+    }
+
+    private void declaredLength(RoutingContext context) {
+        String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long size;
+            try {
+                size = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                size = -1;
+            }
+            if (size > maxBody) {
+                refuse(context, "The body has " + size + " bytes; the limit is " + maxBody + " (herald.http.max-body).");
+                return;
+            }
+        }
+        context.next();
+    }
+
+    private void refuse(RoutingContext context, String detail) {
+        String body;
+        try {
+            body = mapper.writeValueAsString(new Problem(Problems.type("body-too-large"), "Body too large", 413,
+                    detail, null));
+        } catch (JsonProcessingException e) {
+            body = "{\"status\": 413}";
+        }
+        // The rest of the body is not read: the connection cannot be reused.
+        context.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, Api.PROBLEM_JSON)
+                .putHeader(HttpHeaders.CONNECTION, "close").end(body);
+    }
+}
