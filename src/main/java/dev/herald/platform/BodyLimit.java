@@ -6,10 +6,13 @@ import jakarta.enterprise.event.Observes;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.impl.RoutingContextInternal;
 
 /**
  * Refuses a request body over {@code herald.http.max-body} with a 413 problem document, however
@@ -28,12 +31,33 @@ public class BodyLimit {
     }
 
     void install(@Observes Router router) {
-        router.route().order(-3).handler(this::declaredLength);
-        router.route().order(-3).handler(BodyHandler.create(false).setBodyLimit(maxBody)
-                .setDeleteUploadedFilesOnEnd(true));
+        BodyHandler chunked = BodyHandler.create(false).setBodyLimit(maxBody).setDeleteUploadedFilesOnEnd(true);
+        router.route().order(-3).handler(context -> {
+            if (context.request().getHeader(HttpHeaders.CONTENT_LENGTH) != null) {
+                declaredLength(context);
+            } else if (context.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null) {
+                // No length to judge by: read the body here, counting, and stop at the limit.
+                chunked.handle(context);
+            } else {
+                context.next();
+            }
+        });
+        // An empty chunked body leaves no body behind, and the request has ended: give the API an
+        // empty one, or it would wait for data that already came.
+        router.route().order(-3).handler(context -> {
+            if (context.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+                    && context.request().getHeader(HttpHeaders.CONTENT_LENGTH) == null
+                    && context.body().buffer() == null && context.request().isEnded()) {
+                ((RoutingContextInternal) context).setBody(Buffer.buffer());
+            }
+            context.next();
+        });
         router.route().order(-3).failureHandler(context -> {
             if (context.statusCode() == 413) {
                 refuse(context, "The body is larger than " + maxBody + " bytes (herald.http.max-body).");
+            } else if (context.failure() instanceof HttpClosedException) {
+                // The client went away while sending: there is no one to answer.
+                return;
             } else {
                 context.next();
             }

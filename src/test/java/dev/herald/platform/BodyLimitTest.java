@@ -76,6 +76,18 @@ class BodyLimitTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anEmptyChunkedBodyIsAnsweredAtOnce() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write((head() + "0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // The API reads it as no body: an event is required, so 400, and not a wait for data.
+            assertThat(read(socket)).startsWith("HTTP/1.1 400");
+        }
+    }
+
     private static String event(int size) {
         return "{\"userId\": \"big\", \"event\": \"e\", \"params\": {\"p\": \"" + "x".repeat(size) + "\"}}";
     }
