@@ -40,6 +40,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * Sends due deliveries. A pump claims batches while this instance has room for more requests in
@@ -199,54 +200,68 @@ public class Dispatcher {
                     Evaluator.eventNames(CriteriaParser.parseStored(action.condition(), CriteriaParser.Use.CONDITION)))));
             return events.facts(events.pool(), userIds, counted).map(history -> new Loaded(both.getItem1(),
                     both.getItem2(), history));
-        }).chain(loaded -> {
-            Map<UUID, Campaign> byId = loaded.campaigns().stream()
-                    .collect(Collectors.toMap(Campaign::id, Function.identity()));
-            Map<String, User> usersById = loaded.users();
-            Instant now = Sql.millis(clock.instant());
-            List<Claimed> ready = new ArrayList<>(batch.size());
-            List<Claimed> newlyRendered = new ArrayList<>();
-            for (Claimed c : batch) {
-                Campaign campaign = byId.get(c.campaignId());
-                Action action = campaign == null ? null : campaign.action(c.actionId());
-                QuietHours quiet = campaign == null ? null : QuietHours.of(campaign.limits());
-                Instant quietUntil = quiet == null ? null : quiet.endAround(now, usersById.get(c.userId()));
-                if (quietUntil != null) {
-                    // Inside the campaign's quiet hours: wait for their end, without an attempt.
-                    deliveries.release(c, quietUntil, now).eventually(() -> claimed.remove(c.id()))
-                            .subscribe().with(ignored -> {
-                            }, failure -> LOG.warnf("Releasing delivery %s failed: %s", c.id(), failure.getMessage()));
-                } else if (c.request() != null) {
-                    // Rendered before: it may have been stored by a version that checked less.
-                    renderer.problem(c.request()).ifPresentOrElse(
-                            problem -> notBuilt(c, campaign, problem, now), () -> ready.add(c));
-                } else if (action == null) {
-                    finish(c, campaign, DeliveryStatus.SKIPPED, "ACTION_REMOVED", now);
-                } else if (!usersById.containsKey(c.userId())) {
-                    finish(c, campaign, DeliveryStatus.SKIPPED, "USER_DELETED", now);
-                } else if (!conditionHolds(action, usersById.get(c.userId()),
-                        loaded.history().getOrDefault(c.userId(), List.of()), now)) {
-                    finish(c, campaign, DeliveryStatus.SKIPPED, "CONDITION", now);
-                } else {
-                    try {
-                        User user = usersById.get(c.userId());
-                        RequestRenderer.Rendered rendered = renderer.render(campaign, action, new RenderContext(
-                                c.userId(), map(user.attributes()), map(c.eventData()), map(c.triggerData()),
-                                c.id(), now));
-                        Claimed withRequest = c.rendered(rendered.request(), rendered.credentials());
-                        newlyRendered.add(withRequest);
-                        ready.add(withRequest);
-                    } catch (RuntimeException e) {
-                        notBuilt(c, campaign, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
-                                now);
-                    }
+        })
+                // Rendering a batch is CPU work that can reach a megabyte a request: off the event loop.
+                .chain(loaded -> Uni.createFrom().item(() -> prepare(batch, loaded))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .chain(prepared -> deliveries.storeRendered(prepared.newlyRendered()).invoke(() -> prepared.ready()
+                        .forEach(c -> {
+                            Campaign campaign = prepared.campaigns().get(c.campaignId());
+                            send(c, campaign, campaign == null ? null : campaign.action(c.actionId()));
+                        })));
+    }
+
+    /** The deliveries of a batch that can be sent, and those of them rendered just now. */
+    private record Prepared(Map<UUID, Campaign> campaigns, List<Claimed> ready, List<Claimed> newlyRendered) {
+    }
+
+    /**
+     * Decides what each claimed delivery needs: to wait for the end of quiet hours, to end (skipped,
+     * or a request that cannot be built), or to be sent, rendering it first when it is new.
+     */
+    private Prepared prepare(List<Claimed> batch, Loaded loaded) {
+        Map<UUID, Campaign> byId = loaded.campaigns().stream()
+                .collect(Collectors.toMap(Campaign::id, Function.identity()));
+        Map<String, User> usersById = loaded.users();
+        Instant now = Sql.millis(clock.instant());
+        List<Claimed> ready = new ArrayList<>(batch.size());
+        List<Claimed> newlyRendered = new ArrayList<>();
+        for (Claimed c : batch) {
+            Campaign campaign = byId.get(c.campaignId());
+            Action action = campaign == null ? null : campaign.action(c.actionId());
+            QuietHours quiet = campaign == null ? null : QuietHours.of(campaign.limits());
+            Instant quietUntil = quiet == null ? null : quiet.endAround(now, usersById.get(c.userId()));
+            if (quietUntil != null) {
+                // Inside the campaign's quiet hours: wait for their end, without an attempt.
+                deliveries.release(c, quietUntil, now).eventually(() -> claimed.remove(c.id()))
+                        .subscribe().with(ignored -> {
+                        }, failure -> LOG.warnf("Releasing delivery %s failed: %s", c.id(), failure.getMessage()));
+            } else if (c.request() != null) {
+                // Rendered before: it may have been stored by a version that checked less.
+                renderer.problem(c.request()).ifPresentOrElse(
+                        problem -> notBuilt(c, campaign, problem, now), () -> ready.add(c));
+            } else if (action == null) {
+                finish(c, campaign, DeliveryStatus.SKIPPED, "ACTION_REMOVED", now);
+            } else if (!usersById.containsKey(c.userId())) {
+                finish(c, campaign, DeliveryStatus.SKIPPED, "USER_DELETED", now);
+            } else if (!conditionHolds(action, usersById.get(c.userId()),
+                    loaded.history().getOrDefault(c.userId(), List.of()), now)) {
+                finish(c, campaign, DeliveryStatus.SKIPPED, "CONDITION", now);
+            } else {
+                try {
+                    User user = usersById.get(c.userId());
+                    RequestRenderer.Rendered rendered = renderer.render(campaign, action, new RenderContext(
+                            c.userId(), map(user.attributes()), map(c.eventData()), map(c.triggerData()),
+                            c.id(), now));
+                    Claimed withRequest = c.rendered(rendered.request(), rendered.credentials());
+                    newlyRendered.add(withRequest);
+                    ready.add(withRequest);
+                } catch (RuntimeException e) {
+                    notBuilt(c, campaign, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), now);
                 }
             }
-            return deliveries.storeRendered(newlyRendered).invoke(() -> ready.forEach(c -> {
-                Campaign campaign = byId.get(c.campaignId());
-                send(c, campaign, campaign == null ? null : campaign.action(c.actionId()));
-            }));
-        });
+        }
+        return new Prepared(byId, ready, newlyRendered);
     }
 
     private void send(Claimed claim, Campaign campaign, Action action) {
