@@ -99,4 +99,21 @@ class RenderErrorTest {
         assertThat(one.getString("attempts[0].error")).contains("body", "longer than");
         assertThat(receiver.at("/big")).isEmpty();
     }
+
+    @Test
+    void aDeliveryEndedWithoutAnAttemptCountsNone() {
+        Receiver receiver = receivers.fresh();
+        String user = userId("skipped");
+        putUser(user, Map.of("plan", "free"));
+        String campaign = activeCampaign("skipped", List.of(Map.of("url", receiver.url("/skipped"),
+                "condition", Map.of("attribute", "plan", "op", "eq", "value", "pro"))));
+        send(campaign, List.of(user));
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SKIPPED".equals(admin()
+                .get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].status")));
+        String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
+        JsonPath one = admin().get("/api/v1/deliveries/{id}", id).then().extract().jsonPath();
+        assertThat(one.getString("reason")).isEqualTo("CONDITION");
+        assertThat(one.getInt("attemptCount")).isZero();
+        assertThat(one.getList("attempts")).isEmpty();
+    }
 }
