@@ -91,10 +91,7 @@ class RenderErrorTest {
         String campaign = activeCampaign("too big", List.of(Map.of("url", receiver.url("/big"),
                 "contentType", "text/plain", "body", "{user.big}".repeat(20))));
         send(campaign, List.of(user));
-        await().atMost(Duration.ofSeconds(10)).until(() -> "FAILED".equals(admin()
-                .get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].status")));
-        String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
-        JsonPath one = admin().get("/api/v1/deliveries/{id}", id).then().extract().jsonPath();
+        JsonPath one = onlyDelivery(campaign, "FAILED");
         assertThat(one.getString("reason")).isEqualTo("RENDER_ERROR");
         assertThat(one.getString("attempts[0].error")).contains("body", "longer than");
         assertThat(receiver.at("/big")).isEmpty();
@@ -108,12 +105,17 @@ class RenderErrorTest {
         String campaign = activeCampaign("skipped", List.of(Map.of("url", receiver.url("/skipped"),
                 "condition", Map.of("attribute", "plan", "op", "eq", "value", "pro"))));
         send(campaign, List.of(user));
-        await().atMost(Duration.ofSeconds(10)).until(() -> "SKIPPED".equals(admin()
-                .get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].status")));
-        String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
-        JsonPath one = admin().get("/api/v1/deliveries/{id}", id).then().extract().jsonPath();
+        JsonPath one = onlyDelivery(campaign, "SKIPPED");
         assertThat(one.getString("reason")).isEqualTo("CONDITION");
         assertThat(one.getInt("attemptCount")).isZero();
         assertThat(one.getList("attempts")).isEmpty();
+    }
+
+    /** The one delivery of a campaign, once it has reached {@code status}, with its attempts. */
+    private static JsonPath onlyDelivery(String campaign, String status) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> status.equals(admin()
+                .get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].status")));
+        String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
+        return admin().get("/api/v1/deliveries/{id}", id).then().extract().jsonPath();
     }
 }
