@@ -44,6 +44,13 @@ class HostileInputTest {
         admin().urlEncodingEnabled(false).body(Map.of("attributes", Map.of()))
                 .put("/api/v1/users/a%00b").then().statusCode(400).body("errors[0].field", equalTo("userId"));
         admin().get("/api/v1/users/{id}", user).then().statusCode(404);
+        // In the path or a query parameter of any call, too: reads and erasures included.
+        for (String url : List.of("/api/v1/users/a%00b", "/api/v1/users/a%00b/events", "/api/v1/users?q=a%00",
+                "/api/v1/deliveries?userId=%00", "/api/v1/campaigns?q=x%00y")) {
+            admin().urlEncodingEnabled(false).get(url).then().statusCode(400)
+                    .contentType("application/problem+json").body("errors[0].message", containsString("NUL"));
+        }
+        admin().urlEncodingEnabled(false).delete("/api/v1/users/a%00b").then().statusCode(400);
     }
 
     @Test

@@ -1,0 +1,50 @@
+package dev.herald.platform;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Refuses a NUL character ({@code %00}) in the path or a query parameter with a 400 naming it,
+ * before it can reach a query: PostgreSQL cannot take it, and would answer with an error.
+ */
+public class NulInUrlFilter {
+
+    @ServerRequestFilter(preMatching = true)
+    public Response refuseNul(ContainerRequestContext request, HttpServerRequest http) {
+        String path = http.path();
+        if (path == null || !path.startsWith(Api.BASE)) {
+            return null;
+        }
+        if (path.contains("%00") && decoded(path).indexOf('\0') >= 0) {
+            // The only free text in a path is a user id.
+            String field = path.startsWith(Api.BASE + "/users/") ? "userId" : "path";
+            return Problems.response(ProblemException.invalid(field, "must not contain the NUL character (%00)"));
+        }
+        for (Map.Entry<String, List<String>> parameter : request.getUriInfo().getQueryParameters().entrySet()) {
+            boolean nul = parameter.getKey().indexOf('\0') >= 0
+                    || parameter.getValue().stream().anyMatch(v -> v != null && v.indexOf('\0') >= 0);
+            if (nul) {
+                return Problems.response(ProblemException.invalid(parameter.getKey().replace("\0", "%00"),
+                        "must not contain the NUL character (%00)"));
+            }
+        }
+        return null;
+    }
+
+    private static String decoded(String path) {
+        try {
+            return URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return path;
+        }
+    }
+}
