@@ -239,15 +239,18 @@ public final class CriteriaParser {
             return new Criteria.Bucket(from.asInt(), to.asInt());
         }
 
+        /** Longer windows reach before any time a database keeps; a century covers every audience. */
+        private static final Duration LONGEST = Duration.ofDays(36_500);
+
         private Duration period(JsonNode node, String path) {
             try {
                 Duration period = Duration.parse(node.asText());
-                if (!node.isTextual() || period.isNegative() || period.isZero()) {
-                    throw new DateTimeException("not positive");
+                if (!node.isTextual() || period.isNegative() || period.isZero() || period.compareTo(LONGEST) > 0) {
+                    throw new DateTimeException("not positive, or too long");
                 }
                 return period;
             } catch (DateTimeException e) {
-                errors.add(path, "must be a positive ISO-8601 duration such as P7D");
+                errors.add(path, "must be a positive ISO-8601 duration such as P7D, at most " + LONGEST);
                 return null;
             }
         }

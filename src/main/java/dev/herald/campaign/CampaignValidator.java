@@ -509,11 +509,16 @@ public class CampaignValidator {
         }
     }
 
+    /** Past this, due times leave the range of dates the database keeps. */
+    static final Duration LONGEST_DURATION = Duration.ofDays(3650);
+
     static Duration duration(String field, String value, Problems.Collector errors, boolean mayBeNegative) {
         try {
             Duration duration = Duration.parse(value);
             if (duration.isNegative() && !mayBeNegative) {
                 errors.add(field, "must not be negative");
+            } else if (duration.abs().compareTo(LONGEST_DURATION) > 0) {
+                errors.add(field, "must be at most " + LONGEST_DURATION + " (ten years)");
             }
             return duration;
         } catch (DateTimeException e) {

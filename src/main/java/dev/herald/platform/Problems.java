@@ -131,8 +131,8 @@ public class Problems {
                     + "document, which must be one JSON value."));
         }
         String field = path(e.getPath());
-        if (e instanceof StrictJson.NulCharacter nul) {
-            String where = field + nul.inside();
+        if (e instanceof StrictJson.Unstorable unstorable) {
+            String where = field + unstorable.inside();
             return response(ProblemException.invalid(where.isEmpty() ? "body" : where.replaceFirst("^\\.", ""),
                     e.getOriginalMessage()));
         }

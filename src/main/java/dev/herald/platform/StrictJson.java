@@ -34,12 +34,17 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
 
-    /** A string or key held the NUL character; {@link #inside} is its place within a JSON tree. */
-    public static final class NulCharacter extends JsonMappingException {
+    /**
+     * A value that cannot be stored as it was sent: a string or key with the NUL character, or a
+     * number past a double's range. {@link #inside} is its place within a JSON tree.
+     */
+    public static final class Unstorable extends JsonMappingException {
+        static final String NUL = "must not contain the NUL character (\\u0000)";
+        static final String HUGE = "must be a number within ±1.7e308";
         private final String inside;
 
-        NulCharacter(JsonParser parser, String inside) {
-            super(parser, "must not contain the NUL character (\\u0000)");
+        Unstorable(JsonParser parser, String inside, String problem) {
+            super(parser, problem);
             this.inside = inside;
         }
 
@@ -78,7 +83,7 @@ public class StrictJson implements ObjectMapperCustomizer {
         public String deserialize(JsonParser p, DeserializationContext context) throws IOException {
             String value = StringDeserializer.instance.deserialize(p, context);
             if (value != null && value.indexOf('\0') >= 0) {
-                throw new NulCharacter(p, "");
+                throw new Unstorable(p, "", Unstorable.NUL);
             }
             return value;
         }
@@ -88,7 +93,7 @@ public class StrictJson implements ObjectMapperCustomizer {
         @Override
         public Object deserializeKey(String key, DeserializationContext context) throws IOException {
             if (key.indexOf('\0') >= 0) {
-                throw new NulCharacter(context.getParser(), "");
+                throw new Unstorable(context.getParser(), "", Unstorable.NUL);
             }
             return key;
         }
@@ -106,9 +111,9 @@ public class StrictJson implements ObjectMapperCustomizer {
         @SuppressWarnings("unchecked")
         public T deserialize(JsonParser p, DeserializationContext context) throws IOException {
             T node = (T) tree.deserialize(p, context);
-            String where = nul(node, "");
-            if (where != null) {
-                throw new NulCharacter(p, where);
+            String[] found = unstorable(node, "");
+            if (found != null) {
+                throw new Unstorable(p, found[0], found[1]);
             }
             return node;
         }
@@ -123,26 +128,29 @@ public class StrictJson implements ObjectMapperCustomizer {
             }
         }
 
-        /** The path of the first string or key holding NUL, or null. */
-        private static String nul(JsonNode node, String path) {
+        /** The path of the first value that cannot be stored, and why; null when there is none. */
+        private static String[] unstorable(JsonNode node, String path) {
+            if (node.isDouble() && !Double.isFinite(node.doubleValue())) {
+                return new String[] { path, Unstorable.HUGE };
+            }
             if (node.isTextual()) {
-                return node.textValue().indexOf('\0') >= 0 ? path : null;
+                return node.textValue().indexOf('\0') >= 0 ? new String[] { path, Unstorable.NUL } : null;
             }
             if (node.isObject()) {
                 for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
                     Map.Entry<String, JsonNode> field = fields.next();
                     String here = path + "." + field.getKey().replace("\0", "\\u0000");
                     if (field.getKey().indexOf('\0') >= 0) {
-                        return here;
+                        return new String[] { here, Unstorable.NUL };
                     }
-                    String found = nul(field.getValue(), here);
+                    String[] found = unstorable(field.getValue(), here);
                     if (found != null) {
                         return found;
                     }
                 }
             } else if (node.isArray()) {
                 for (int i = 0; i < node.size(); i++) {
-                    String found = nul(node.get(i), path + "[" + i + "]");
+                    String[] found = unstorable(node.get(i), path + "[" + i + "]");
                     if (found != null) {
                         return found;
                     }

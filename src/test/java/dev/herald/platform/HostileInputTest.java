@@ -54,6 +54,25 @@ class HostileInputTest {
     }
 
     @Test
+    void aNumberPastADoublesRangeIsRefusedRatherThanStoredAsText() {
+        String user = userId("huge");
+        admin().body("{\"attributes\": {\"a\": 1e400}}").put("/api/v1/users/{id}", user).then().statusCode(400)
+                .body("errors[0].field", equalTo("attributes.a"));
+        admin().body("{\"attributes\": {\"a\": 123456789012345678901234567890}}").put("/api/v1/users/{id}", user)
+                .then().statusCode(200);
+    }
+
+    @Test
+    void durationsBeyondWhatADatabaseDateHoldsAreRefused() {
+        admin().body(Map.of("name", "long", "actions", List.of(Map.of("url", "http://example.com/",
+                "delay", "P99999999999D")))).post("/api/v1/campaigns").then().statusCode(400)
+                .body("errors[0].field", equalTo("actions[0].delay"));
+        admin().body(Map.of("name", "long", "audience", Map.of("createdWithin", "P99999999D"),
+                "actions", List.of(Map.of("url", "http://example.com/")))).post("/api/v1/campaigns").then()
+                .statusCode(400).body("errors[0].field", equalTo("audience.createdWithin"));
+    }
+
+    @Test
     void templatesThatReachBeyondTheirValuesAreRefusedOnSave() {
         Map<String, Object> loop = Map.of("url", "http://example.com/", "contentType", "text/plain",
                 "body", "ok\n{#for i in 10000000}{i}{/for}");
