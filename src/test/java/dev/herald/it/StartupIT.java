@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -31,9 +30,8 @@ class StartupIT {
     @Test
     void twoInstancesStartedAtOnceOnAnEmptyDatabaseBothBecomeReady() throws Exception {
         String database = "herald_it_" + System.nanoTime();
-        execute(JDBC_URL, "CREATE DATABASE " + database);
-        URI server = URI.create(JDBC_URL.substring("jdbc:".length()));
-        String address = server.getHost() + ":" + (server.getPort() < 0 ? 5432 : server.getPort()) + "/" + database;
+        PackagedConfig.execute("CREATE DATABASE " + database);
+        String address = PackagedConfig.address(database);
         try {
             int managementA = PackagedApp.freePort();
             int managementB = PackagedApp.freePort();
@@ -56,7 +54,7 @@ class StartupIT {
                 assertThat(r.getBoolean(3)).isTrue();
             }
         } finally {
-            execute(JDBC_URL, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            PackagedConfig.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
     }
 
@@ -121,11 +119,5 @@ class StartupIT {
         env.put("QUARKUS_MANAGEMENT_PORT", String.valueOf(managementPort));
         env.put("QUARKUS_SHUTDOWN_DELAY", "0S");
         return env;
-    }
-
-    private static void execute(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url, USER, PASSWORD); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
     }
 }
