@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 import jakarta.inject.Singleton;
@@ -112,7 +113,7 @@ public class RequestRenderer {
     }
 
     /** Why a rendered request cannot be sent as it is, or empty (see {@link RenderedRequest#problem}). */
-    public java.util.Optional<String> problem(RenderedRequest request) {
+    public Optional<String> problem(RenderedRequest request) {
         return request.problem(limits);
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -100,7 +101,7 @@ public class WebhookTemplates {
         List<Expression.Part> parts = expression.getParts();
         if (root && !parts.isEmpty() && !ROOTS.contains(parts.get(0).getName())) {
             return Optional.of("'" + parts.get(0).getName() + "' is not a name templates know; start from "
-                    + String.join(", ", new java.util.TreeSet<>(ROOTS)));
+                    + String.join(", ", new TreeSet<>(ROOTS)));
         }
         for (Expression.Part part : parts) {
             if (part.isVirtualMethod()) {
