@@ -64,8 +64,7 @@ public class PreviewService {
                 .map(history -> history.getOrDefault(prepared.user().id(), List.of())).map(history -> {
             RenderContext context = prepared.context();
             List<PreviewResult.ActionPreview> actions = campaign.actions().stream()
-                    .map(action -> new PreviewResult.ActionPreview(action.id(), action.name(),
-                            renderer.render(campaign, action, context).shown()))
+                    .map(action -> preview(campaign, action, context))
                     .toList();
             User user = prepared.user();
             boolean inAudience = Evaluator.matches(audience, new Evaluator.Subject(user.id(), user.attributes(),
@@ -74,12 +73,35 @@ public class PreviewService {
         }));
     }
 
-    /** Sends the first action now, records it as a test delivery, and answers with the outcome. */
+    private PreviewResult.ActionPreview preview(Campaign campaign, Action action, RenderContext context) {
+        try {
+            return new PreviewResult.ActionPreview(action.id(), action.name(),
+                    renderer.render(campaign, action, context).shown(), null);
+        } catch (RuntimeException e) {
+            // What the dispatcher would record for this user: RENDER_ERROR, with this cause.
+            return new PreviewResult.ActionPreview(action.id(), action.name(), null, notBuilt(e));
+        }
+    }
+
+    private static String notBuilt(RuntimeException e) {
+        return "request cannot be built: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
+    /**
+     * Sends the first action now, records it as a test delivery, and answers with the outcome. A
+     * request that cannot be built is answered as FAILED with RENDER_ERROR and nothing is sent.
+     */
     public Uni<TestSendResult> testSend(Campaign campaign, PreviewRequest request) {
         UUID deliveryId = Ids.newId();
         Action action = campaign.actions().get(0);
         return prepare(request, deliveryId).map(Prepared::context).chain(context -> {
-            RequestRenderer.Rendered rendered = renderer.render(campaign, action, context);
+            RequestRenderer.Rendered rendered;
+            try {
+                rendered = renderer.render(campaign, action, context);
+            } catch (RuntimeException e) {
+                return Uni.createFrom().item(new TestSendResult(deliveryId, DeliveryStatus.FAILED, "RENDER_ERROR",
+                        null, null, null, null, 0, notBuilt(e)));
+            }
             Instant now = context.now();
             Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(),
                     ActionUrl.parse(action.url()).hostKey(), action.id(), 0, 1, now.plus(config.lease()),

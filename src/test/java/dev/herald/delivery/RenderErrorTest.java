@@ -78,6 +78,13 @@ class RenderErrorTest {
                 assertThat(one.getString("attempts[0].error")).startsWith("request cannot be built: ");
             }
         }
+        // Preview and test-send say the same, and send nothing.
+        admin().body(Map.of("userId", poisoned.get(0))).post("/api/v1/campaigns/{id}/preview", inHeader).then()
+                .statusCode(200).body("actions[0].error", org.hamcrest.Matchers.startsWith("request cannot be built"))
+                .body("actions[0].request", org.hamcrest.Matchers.nullValue());
+        admin().body(Map.of("userId", poisoned.get(0))).post("/api/v1/campaigns/{id}/test-send", inHeader).then()
+                .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("FAILED"))
+                .body("reason", org.hamcrest.Matchers.equalTo("RENDER_ERROR"));
         assertThat(receiver.at("/q")).isEmpty();
         assertThat(receiver.at("/h")).isEmpty();
         assertThat(hostGuards.openUntil(receiver.hostAndPort())).as("the host's breaker stayed closed").isNull();
