@@ -64,19 +64,18 @@ public class BodyLimit {
         });
     }
 
+    /** A declared length over the limit is refused before anything of the body is read. */
     private void declaredLength(RoutingContext context) {
-        String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) {
-            long size;
-            try {
-                size = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                size = -1;
-            }
-            if (size > maxBody) {
-                refuse(context, "The body has " + size + " bytes; the limit is " + maxBody + " (herald.http.max-body).");
-                return;
-            }
+        long size;
+        try {
+            size = Long.parseLong(context.request().getHeader(HttpHeaders.CONTENT_LENGTH).trim());
+        } catch (NumberFormatException e) {
+            // The HTTP codec has already refused a malformed length; nothing to judge here.
+            size = -1;
+        }
+        if (size > maxBody) {
+            refuse(context, "The body has " + size + " bytes; the limit is " + maxBody + " (herald.http.max-body).");
+            return;
         }
         context.next();
     }
