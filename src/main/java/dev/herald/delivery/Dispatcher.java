@@ -165,11 +165,7 @@ public class Dispatcher {
                 .subscribe().with(
                         claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0),
                         failure -> {
-                            if (DatabaseOutage.isOutage(failure)) {
-                                DatabaseOutage.report("claiming deliveries", failure);
-                            } else {
-                                LOG.warnf("Claiming deliveries failed: %s", failure.getMessage());
-                            }
+                            DatabaseOutage.warn(LOG, "claiming deliveries", failure);
                             pumpDone(false);
                         });
     }

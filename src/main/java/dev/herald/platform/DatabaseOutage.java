@@ -48,6 +48,18 @@ public final class DatabaseOutage {
         return false;
     }
 
+    /**
+     * Logs a failure of {@code what}: an outage at most once a minute (see {@link #report}),
+     * anything else as a warning on {@code log}.
+     */
+    public static void warn(Logger log, String what, Throwable failure) {
+        if (isOutage(failure)) {
+            report(what, failure);
+        } else {
+            log.warnf("Failed %s: %s", what, failure.getMessage());
+        }
+    }
+
     /** Logs that {@code what} failed because the database is away, at most once a minute. */
     public static void report(String what, Throwable failure) {
         long now = System.nanoTime();

@@ -15,20 +15,14 @@ public record Page<T>(List<T> items, String next) {
     /** Parses {@code ?limit=}: a whole number from 1 to 500, 50 when absent. */
     public static int limit(String text) {
         if (text == null || text.isEmpty()) {
-            return limit((Integer) null);
+            return DEFAULT_LIMIT;
         }
+        int limit;
         try {
-            return limit(Integer.valueOf(text.trim()));
+            limit = Integer.parseInt(text.trim());
         } catch (NumberFormatException e) {
             throw ProblemException.invalid("limit", "must be a whole number from 1 to " + MAX_LIMIT + ", not '"
                     + (text.length() > 20 ? text.substring(0, 20) + "…" : text) + "'");
-        }
-    }
-
-    /** Checks {@code ?limit=}: 1 to 500, 50 when absent. */
-    public static int limit(Integer limit) {
-        if (limit == null) {
-            return DEFAULT_LIMIT;
         }
         if (limit < 1 || limit > MAX_LIMIT) {
             throw ProblemException.invalid("limit", "must be between 1 and " + MAX_LIMIT);

@@ -57,13 +57,7 @@ public class ScheduleService {
     @Scheduled(every = "${herald.schedule.poll-interval:5s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> poll() {
-        return tick().onFailure().invoke(e -> {
-            if (DatabaseOutage.isOutage(e)) {
-                DatabaseOutage.report("looking for due fire times", e);
-            } else {
-                LOG.warnf("Scheduling failed: %s", e.getMessage());
-            }
-        })
+        return tick().onFailure().invoke(e -> DatabaseOutage.warn(LOG, "looking for due fire times", e))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
