@@ -1,12 +1,13 @@
 package dev.herald.campaign;
 
-import java.util.Base64;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.herald.destination.ActionUrl;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** One step of a campaign: a webhook, with its templates (contract section 2.4). */

@@ -10,6 +10,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.herald.delivery.DeliveryStore;
+import dev.herald.destination.ActionUrl;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** A webhook campaign as stored, and as the API shows it once its secrets are masked. */
@@ -84,6 +86,11 @@ public record Campaign(
     public Integer maxPerMinute() {
         JsonNode value = limits == null ? null : limits.get("maxPerMinute");
         return value == null || value.isNull() ? null : value.asInt();
+    }
+
+    /** What each entry of this campaign is made of: one delivery per action. */
+    public DeliveryStore.EntryPlan entryPlan() {
+        return new DeliveryStore.EntryPlan(id, actionIds(), actionHosts());
     }
 
     /** The ids of the actions, in order. */

@@ -1,7 +1,7 @@
 package dev.herald.campaign;
 
-import java.util.ArrayList;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +13,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import dev.herald.delivery.DeliveryStatus;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
@@ -154,7 +155,7 @@ public class CampaignRepository {
                 + " WHERE c.status = 'ACTIVE' AND c.delivery_type IN ('ONE_TIME', 'RECURRING') AND c.next_run_at IS NULL"
                 + " AND EXISTS (SELECT 1 FROM runs r WHERE r.campaign_id = c.id)"
                 + " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id"
-                + "   AND d.status IN ('PENDING', 'SENDING'))")
+                + "   AND d.status IN " + DeliveryStatus.UNFINISHED + ")")
                 .execute(Tuple.of(Sql.ts(now))).map(RowSet::rowCount);
     }
 
@@ -164,16 +165,10 @@ public class CampaignRepository {
                 .execute(Tuple.of(Sql.ts(before))).replaceWithVoid();
     }
 
-    /**
-     * Deletes a DRAFT or FINISHED campaign with its runs (by cascade) and its deliveries (here:
-     * they carry no foreign keys, so that fan-out writes fast).
-     */
-    public Uni<Boolean> delete(UUID id) {
-        return pool.preparedQuery("WITH c AS (DELETE FROM campaigns WHERE id = $1 AND status IN ('DRAFT', 'FINISHED')"
-                + "   RETURNING id),"
-                + " d AS (DELETE FROM deliveries WHERE campaign_id IN (SELECT c.id FROM c))"
-                + " SELECT count(*)::int AS n FROM c")
-                .execute(Tuple.of(id)).map(rows -> rows.iterator().next().getInteger("n") > 0);
+    /** Deletes a DRAFT or FINISHED campaign with its runs (by cascade); false when none was deleted. */
+    public Uni<Boolean> delete(SqlClient client, UUID id) {
+        return client.preparedQuery("DELETE FROM campaigns WHERE id = $1 AND status IN ('DRAFT', 'FINISHED')")
+                .execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
     }
 
     private Campaign first(RowSet<Row> rows) {

@@ -1,6 +1,7 @@
 package dev.herald.campaign;
 
 import java.net.URI;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.ws.rs.Consumes;
@@ -20,25 +21,16 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import org.jboss.resteasy.reactive.RestResponse;
 
 import dev.herald.delivery.CampaignStats;
-import dev.herald.delivery.PreviewRequest;
-import dev.herald.delivery.PreviewResult;
-import dev.herald.delivery.PreviewService;
-import dev.herald.delivery.ReplayRequest;
-import dev.herald.delivery.ReplayResult;
-import dev.herald.delivery.ReplayService;
+import dev.herald.delivery.RetryRequest;
+import dev.herald.delivery.RetryResult;
+import dev.herald.delivery.RetryService;
 import dev.herald.delivery.StatsService;
-import dev.herald.delivery.TestSendResult;
 import dev.herald.platform.Api;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Page;
-import dev.herald.platform.ProblemException;
-import dev.herald.schedule.RunService;
-import dev.herald.schedule.RunView;
-import dev.herald.schedule.SendRequest;
-import dev.herald.schedule.SendResult;
 import io.smallrye.mutiny.Uni;
 
-/** Campaigns: definition, lifecycle, sending, preview (contract section 2). */
+/** Campaigns: definition, lifecycle, statistics and retries (contract section 2). */
 @Path(Api.BASE + "/campaigns")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -46,17 +38,12 @@ import io.smallrye.mutiny.Uni;
 public class CampaignResource {
 
     private final CampaignService campaigns;
-    private final RunService runs;
-    private final PreviewService previews;
-    private final ReplayService replays;
+    private final RetryService retries;
     private final StatsService stats;
 
-    public CampaignResource(CampaignService campaigns, RunService runs, PreviewService previews,
-            ReplayService replays, StatsService stats) {
+    public CampaignResource(CampaignService campaigns, RetryService retries, StatsService stats) {
         this.campaigns = campaigns;
-        this.runs = runs;
-        this.previews = previews;
-        this.replays = replays;
+        this.retries = retries;
         this.stats = stats;
     }
 
@@ -67,7 +54,8 @@ public class CampaignResource {
             + "and until (default: now)")
     public Uni<CampaignStats> stats(@PathParam("id") String id, @QueryParam("since") String since,
             @QueryParam("until") String until, @QueryParam("bucket") String bucket) {
-        return campaigns.get(id(id)).chain(campaign -> stats.stats(campaign, since, until, bucket));
+        return campaigns.get(id(id)).chain(campaign -> stats.stats(campaign.id(), campaign.createdAt(),
+                List.of(campaign.actionIds()), since, until, bucket));
     }
 
     @POST
@@ -138,53 +126,11 @@ public class CampaignResource {
     }
 
     @POST
-    @Path("/{id}/send")
-    @ResponseStatus(202)
-    @Operation(summary = "Start a run now for an ACTIVE MANUAL, ONE_TIME or RECURRING campaign; userIds narrows "
-            + "it, data is available to templates as trigger")
-    public Uni<SendResult> send(@PathParam("id") String id, SendRequest request) {
-        return campaigns.get(id(id)).chain(campaign -> {
-            if (campaign.status() != CampaignStatus.ACTIVE) {
-                throw ProblemException.conflict("Campaign " + campaign.id() + " is " + campaign.status()
-                        + "; start it before sending.");
-            }
-            if (campaign.delivery().deliveryType() == DeliveryType.TRIGGERED) {
-                throw ProblemException.conflict("Campaign " + campaign.id() + " is TRIGGERED: it sends when its "
-                        + "trigger fires. Use test-send to try it.");
-            }
-            return runs.send(campaign, request);
-        });
-    }
-
-    @GET
-    @Path("/{id}/runs")
-    @Operation(summary = "A campaign's runs, newest first, with their deliveries counted by status")
-    public Uni<Page<RunView>> runs(@PathParam("id") String id, @QueryParam("after") String after,
-            @QueryParam("limit") String limit) {
-        return campaigns.get(id(id)).chain(campaign -> runs.list(campaign.id(), after, Page.limit(limit)));
-    }
-
-    @POST
-    @Path("/{id}/preview")
-    @Operation(summary = "Render every action for a user, exactly as it would be sent; nothing is sent or stored")
-    public Uni<PreviewResult> preview(@PathParam("id") String id, PreviewRequest request) {
-        return campaigns.get(id(id)).chain(campaign -> previews.preview(campaign, request));
-    }
-
-    @POST
-    @Path("/{id}/test-send")
-    @Operation(summary = "Send the first action to its real URL now and answer with the response; recorded as a "
-            + "delivery with test: true")
-    public Uni<TestSendResult> testSend(@PathParam("id") String id, PreviewRequest request) {
-        return campaigns.get(id(id)).chain(campaign -> previews.testSend(campaign, request));
-    }
-
-    @POST
     @Path("/{id}/deliveries/retry")
     @Operation(summary = "Send a campaign's FAILED deliveries again; narrow by reason and by since (when they "
             + "failed). Answers how many were put back to PENDING.")
-    public Uni<ReplayResult> retryDeliveries(@PathParam("id") String id, ReplayRequest request) {
-        return campaigns.get(id(id)).chain(campaign -> replays.retryAll(campaign.id(), request));
+    public Uni<RetryResult> retryDeliveries(@PathParam("id") String id, RetryRequest request) {
+        return campaigns.get(id(id)).chain(campaign -> retries.retryAll(campaign.id(), request));
     }
 
     @POST

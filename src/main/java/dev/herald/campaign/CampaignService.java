@@ -1,9 +1,9 @@
 package dev.herald.campaign;
 
-import java.util.Arrays;
-import java.util.ArrayList;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,14 +13,12 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.herald.delivery.DeliveryRepository;
-import dev.herald.delivery.Wakeups;
-import dev.herald.schedule.FireTimes;
-import dev.herald.trigger.TriggerIndex;
+import dev.herald.delivery.DeliveryStore;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
+import dev.herald.platform.Wakeups;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -30,20 +28,20 @@ public class CampaignService {
 
     private final CampaignRepository campaigns;
     private final CampaignValidator validator;
-    private final DeliveryRepository deliveries;
+    private final DeliveryStore deliveries;
     private final Wakeups wakeups;
-    private final TriggerIndex triggers;
+    private final CampaignWatcher watcher;
     private final SigningConfig signing;
     private final Pool pool;
     private final Clock clock;
 
-    public CampaignService(CampaignRepository campaigns, CampaignValidator validator, DeliveryRepository deliveries,
-            Wakeups wakeups, TriggerIndex triggers, SigningConfig signing, Pool pool, Clock clock) {
+    public CampaignService(CampaignRepository campaigns, CampaignValidator validator, DeliveryStore deliveries,
+            Wakeups wakeups, CampaignWatcher watcher, SigningConfig signing, Pool pool, Clock clock) {
         this.campaigns = campaigns;
         this.validator = validator;
         this.deliveries = deliveries;
         this.wakeups = wakeups;
-        this.triggers = triggers;
+        this.watcher = watcher;
         this.signing = signing;
         this.pool = pool;
         this.clock = clock;
@@ -82,7 +80,7 @@ public class CampaignService {
             Instant previousUntil = until;
             return campaigns.updateSecrets(conn, id, actions, retired, now)
                     .map(ignored -> new RotatedSecret(actionId, secret, previousUntil));
-        })).call(triggers::changed);
+        })).call(watcher::changed);
     }
 
     /** Creates a DRAFT campaign; the answer shows the signing secrets this once. */
@@ -91,7 +89,7 @@ public class CampaignService {
         Instant now = now();
         Campaign campaign = new Campaign(Ids.newId(), c.name(), c.description(), CampaignStatus.DRAFT, c.audience(),
                 c.delivery(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null, Map.of());
-        return campaigns.insert(campaign).call(triggers::changed);
+        return campaigns.insert(campaign).call(watcher::changed);
     }
 
     public Uni<Campaign> get(UUID id) {
@@ -120,13 +118,15 @@ public class CampaignService {
                     .chain(saved -> saved.scheduled() && saved.nextRunAt() != null
                             ? schedule(saved, FireTimes.first(saved, saved.updatedAt()))
                             : Uni.createFrom().item(saved))
-                    .call(triggers::changed)
+                    .call(watcher::changed)
                     .map(saved -> revealSentSecrets(saved, request));
         });
     }
 
     public Uni<Void> delete(UUID id) {
-        return campaigns.delete(id).chain(deleted -> deleted ? triggers.changed()
+        return pool.withTransaction(conn -> campaigns.delete(conn, id)
+                .call(deleted -> deleted ? deliveries.deleteOfCampaign(conn, id) : Uni.createFrom().voidItem()))
+                .chain(deleted -> deleted ? watcher.changed()
                 : get(id).map(existing -> {
                     throw ProblemException.conflict("Campaign " + id + " is " + existing.status()
                             + "; only DRAFT or FINISHED campaigns can be deleted. Finish it first.");
@@ -164,16 +164,16 @@ public class CampaignService {
         return pool.withTransaction(conn -> campaigns.transition(conn, id, CampaignStatus.finishableFrom(),
                 CampaignStatus.FINISHED, now)
                 .call(done -> done == null ? Uni.createFrom().nullItem()
-                        : deliveries.cancelPending(conn, id, "CAMPAIGN_FINISHED", now)))
+                        : deliveries.cancelPending(conn, id, now)))
                 .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, "finish",
                         CampaignStatus.finishableFrom()))
-                .call(triggers::changed);
+                .call(watcher::changed);
     }
 
     private Uni<Campaign> transition(UUID id, Set<CampaignStatus> from, CampaignStatus to, String verb) {
         return campaigns.transition(pool, id, from, to, now())
                 .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, verb, from))
-                .call(triggers::changed);
+                .call(watcher::changed);
     }
 
     private Uni<Campaign> wrongMove(UUID id, String verb, Set<CampaignStatus> from) {

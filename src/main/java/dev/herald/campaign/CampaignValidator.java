@@ -1,6 +1,5 @@
 package dev.herald.campaign;
 
-import java.util.HashSet;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +8,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,10 +23,10 @@ import jakarta.inject.Singleton;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.audience.CriteriaParser;
-import dev.herald.delivery.DestinationPolicy;
+import dev.herald.destination.ActionUrl;
+import dev.herald.destination.DestinationPolicy;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Problems;
-import dev.herald.schedule.Cron;
 import dev.herald.template.WebhookTemplates;
 
 /**

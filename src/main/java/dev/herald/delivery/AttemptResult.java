@@ -15,21 +15,21 @@ public record AttemptResult(
         Map<String, String> responseHeaders,
         String responseBody) {
 
-    static AttemptResult response(Instant startedAt, int latencyMs, int status, Map<String, String> headers,
+    public static AttemptResult response(Instant startedAt, int latencyMs, int status, Map<String, String> headers,
             String body) {
         return new AttemptResult(startedAt, latencyMs, status, null, false, false, false, headers, body);
     }
 
-    static AttemptResult error(Instant startedAt, int latencyMs, String error, boolean timedOut) {
+    public static AttemptResult error(Instant startedAt, int latencyMs, String error, boolean timedOut) {
         return new AttemptResult(startedAt, latencyMs, null, error, timedOut, false, false, null, null);
     }
 
-    static AttemptResult blocked(Instant startedAt, String why) {
+    public static AttemptResult blocked(Instant startedAt, String why) {
         return new AttemptResult(startedAt, 0, null, "destination blocked: " + why, false, true, false, null, null);
     }
 
     /** The request could not be built, so nothing was sent: the delivery's fault, not the host's. */
-    static AttemptResult notBuilt(Instant startedAt, String why) {
+    public static AttemptResult notBuilt(Instant startedAt, String why) {
         return new AttemptResult(startedAt, 0, null, "request cannot be built: " + why, false, false, true, null, null);
     }
 

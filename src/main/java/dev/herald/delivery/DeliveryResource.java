@@ -1,8 +1,8 @@
 package dev.herald.delivery;
 
-import java.util.Arrays;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -29,19 +29,19 @@ import io.smallrye.mutiny.Uni;
 @Tag(name = "Deliveries")
 public class DeliveryResource {
 
-    private final DeliveryRepository deliveries;
-    private final ReplayService replays;
+    private final DeliveryQueries deliveries;
+    private final RetryService retries;
 
-    public DeliveryResource(DeliveryRepository deliveries, ReplayService replays) {
+    public DeliveryResource(DeliveryQueries deliveries, RetryService retries) {
         this.deliveries = deliveries;
-        this.replays = replays;
+        this.retries = retries;
     }
 
     @POST
     @Path("/{id}/retry")
     @Operation(summary = "Send a FAILED delivery again now: same request, same webhook-id, attempts counted anew")
     public Uni<DeliveryView> retry(@PathParam("id") String id) {
-        return replays.retry(Ids.parse(id, "delivery"));
+        return retries.retry(Ids.parse(id, "delivery"));
     }
 
     @GET
@@ -68,7 +68,7 @@ public class DeliveryResource {
                         + Arrays.toString(DeliveryStatus.values()));
             }
         }
-        var filter = new DeliveryRepository.Filter(campaign, userId == null || userId.isEmpty() ? null : userId,
+        var filter = new DeliveryQueries.Filter(campaign, userId == null || userId.isEmpty() ? null : userId,
                 statusFilter, instant("since", since), instant("until", until), Page.afterId(after), size + 1);
         return deliveries.list(filter).map(found -> Page.of(found, size, d -> d.id().toString()));
     }

@@ -20,7 +20,7 @@ public record DeliveryView(
         UUID runId,
         UUID entryId,
         DeliveryStatus status,
-        String reason,
+        DeliveryReason reason,
         boolean test,
         int attemptCount,
         Integer lastStatusCode,

@@ -1,10 +1,10 @@
 package dev.herald.delivery;
 
-import dev.herald.campaign.ActionUrl;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
+
+import dev.herald.destination.ActionUrl;
 
 /** Masks credentials in what Herald shows of a request: delivery records, previews and logs. */
 public final class Redaction {

@@ -1,6 +1,5 @@
 package dev.herald.delivery;
 
-import io.vertx.mutiny.sqlclient.RowSet;
 import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -15,12 +14,12 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.herald.campaign.Campaign;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Computes {@code GET /campaigns/{id}/stats} in three set-based queries. Test sends are left out. */
@@ -37,8 +36,8 @@ public class StatsService {
         this.clock = clock;
     }
 
-    public Uni<CampaignStats> stats(Campaign campaign, String sinceText, String untilText, String bucketText) {
-        Instant since = sinceText == null || sinceText.isBlank() ? campaign.createdAt() : instant("since", sinceText);
+    public Uni<CampaignStats> stats(UUID campaignId, Instant createdAt, List<UUID> actionIds, String sinceText, String untilText, String bucketText) {
+        Instant since = sinceText == null || sinceText.isBlank() ? createdAt : instant("since", sinceText);
         Instant until = untilText == null || untilText.isBlank() ? Sql.millis(clock.instant()).plusMillis(1)
                 : instant("until", untilText);
         Duration bucket;
@@ -57,7 +56,7 @@ public class StatsService {
             throw ProblemException.invalid("bucket", "makes more than " + MAX_BUCKETS
                     + " buckets between since and until; choose a longer one");
         }
-        Tuple window = Tuple.of(campaign.id(), Sql.ts(since), Sql.ts(until));
+        Tuple window = Tuple.of(campaignId, Sql.ts(since), Sql.ts(until));
         Uni<List<Row>> counts = rows(pool.preparedQuery("SELECT action_id, status, count(*)::int AS n FROM deliveries"
                 + " WHERE campaign_id = $1 AND NOT test AND created_at >= $2 AND created_at < $3"
                 + " GROUP BY action_id, status").execute(window));
@@ -73,10 +72,10 @@ public class StatsService {
                 + " AS start, status, count(*)::int AS n FROM deliveries"
                 + " WHERE campaign_id = $1 AND NOT test AND created_at >= $2 AND created_at < $3"
                 + " GROUP BY 1, 2 ORDER BY 1")
-                .execute(Tuple.of(campaign.id(), Sql.ts(since), Sql.ts(until), (double) bucket.toSeconds())));
+                .execute(Tuple.of(campaignId, Sql.ts(since), Sql.ts(until), (double) bucket.toSeconds())));
         return Uni.combine().all().unis(counts, latency, series).asTuple().map(all -> {
             Map<UUID, Map<String, Integer>> byAction = new LinkedHashMap<>();
-            campaign.actions().forEach(a -> byAction.put(a.id(), emptyCounts()));
+            actionIds.forEach(action -> byAction.put(action, emptyCounts()));
             Map<String, Integer> total = emptyCounts();
             for (Row row : all.getItem1()) {
                 UUID action = row.getUUID("action_id");
@@ -106,7 +105,7 @@ public class StatsService {
             }
             List<CampaignStats.Bucket> points = new ArrayList<>();
             buckets.forEach((start, c) -> points.add(new CampaignStats.Bucket(start, c)));
-            return new CampaignStats(campaign.id(), since, until, bucket.toString(), sum(total), total,
+            return new CampaignStats(campaignId, since, until, bucket.toString(), sum(total), total,
                     successRate(total), overall, actions, points);
         });
     }

@@ -1,12 +1,11 @@
 package dev.herald.trigger;
 
-import dev.herald.campaign.CampaignStatus;
-import java.util.UUID;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,6 +19,8 @@ import dev.herald.audience.Criteria;
 import dev.herald.audience.CriteriaParser;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
+import dev.herald.campaign.CampaignStatus;
+import dev.herald.campaign.CampaignWatcher;
 import dev.herald.platform.Notifications;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -31,7 +32,7 @@ import io.vertx.mutiny.sqlclient.Pool;
  * on this instance at once and on the others through a notification.
  */
 @ApplicationScoped
-public class TriggerIndex {
+public class TriggerIndex implements CampaignWatcher {
 
     static final String CHANNEL = "herald_campaigns";
     private static final Logger LOG = Logger.getLogger(TriggerIndex.class);
@@ -72,6 +73,7 @@ public class TriggerIndex {
     }
 
     /** After a campaign changed: rebuild here, then tell the other instances. */
+    @Override
     public Uni<Void> changed() {
         return refresh().call(() -> notifications.notify(pool, CHANNEL));
     }

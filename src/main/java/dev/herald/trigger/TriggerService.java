@@ -7,9 +7,9 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -17,12 +17,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.herald.audience.EventFact;
 import dev.herald.audience.Evaluator;
+import dev.herald.audience.EventFact;
 import dev.herald.campaign.Delivery;
+import dev.herald.delivery.DeliveryStore;
+import dev.herald.event.EventStore;
+import dev.herald.event.EventTriggers;
 import dev.herald.platform.Sql;
-import dev.herald.profile.EventRepository;
-import dev.herald.profile.User;
+import dev.herald.user.TriggeringEvent;
+import dev.herald.user.User;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
@@ -32,24 +35,24 @@ import io.vertx.mutiny.sqlclient.SqlClient;
  * caller's transaction, so an event is acknowledged only with everything it triggered.
  */
 @ApplicationScoped
-public class TriggerService {
+public class TriggerService implements EventTriggers {
 
     private final TriggerIndex index;
-    private final EntryRepository entries;
-    private final EventRepository events;
+    private final DeliveryStore deliveries;
+    private final EventStore events;
 
-    public TriggerService(TriggerIndex index, EntryRepository entries, EventRepository events) {
+    public TriggerService(TriggerIndex index, DeliveryStore deliveries, EventStore events) {
         this.index = index;
-        this.entries = entries;
+        this.deliveries = deliveries;
         this.events = events;
     }
 
-    /** Whether an event of this name triggers or exits any campaign now; if not, storing it is all there is to do. */
+    @Override
     public boolean listensTo(String event) {
         return !index.forEvent(event).isEmpty() || !index.exitedBy(event).isEmpty();
     }
 
-    /** Entries for the campaigns triggered by {@code event}, for a user in their audience. */
+    @Override
     public Uni<Integer> onEvent(SqlClient client, User user, TriggeringEvent event, Instant now) {
         List<TriggerIndex.Trigger> triggers = index.forEvent(event.name());
         return history(client, user, triggers).chain(history -> {
@@ -72,10 +75,7 @@ public class TriggerService {
         return events.facts(client, List.of(user.id()), names).map(found -> found.getOrDefault(user.id(), List.of()));
     }
 
-    /**
-     * Entries for the campaigns triggered by attribute changes ({@code changed}: name to new value,
-     * null when removed). {@code event} is the event that carried the change, if one did.
-     */
+    @Override
     public Uni<Integer> onAttributesChanged(SqlClient client, User user, Map<String, JsonNode> changed,
             TriggeringEvent event, Instant now) {
         List<TriggerIndex.Trigger> triggers = new ArrayList<>();
@@ -106,21 +106,21 @@ public class TriggerService {
         UUID eventId = event == null ? null : event.id();
         Integer max = trigger.campaign().perUserMax();
         if (max == null) {
-            writes.add(() -> entries.enter(client, trigger.campaign(), user.id(), eventId, due, now));
+            writes.add(() -> deliveries.enter(client, trigger.campaign().entryPlan(), user.id(), eventId, due, now));
             return;
         }
         // The caller's transaction holds the user's row, so two events of one user cannot both pass.
         Duration window = trigger.campaign().perUserWindow();
-        writes.add(() -> entries.count(client, trigger.campaign().id(), user.id(), window == null ? null
+        writes.add(() -> deliveries.countEntries(client, trigger.campaign().id(), user.id(), window == null ? null
                 : now.minus(window)).chain(count -> count < max
-                        ? entries.enter(client, trigger.campaign(), user.id(), eventId, due, now)
-                        : entries.skipCapped(client, trigger.campaign(), user.id(), eventId, now).replaceWith(0)));
+                        ? deliveries.enter(client, trigger.campaign().entryPlan(), user.id(), eventId, due, now)
+                        : deliveries.skipCapped(client, trigger.campaign().entryPlan(), user.id(), eventId, now).replaceWith(0)));
     }
 
-    /** Cancels the user's pending deliveries of campaigns that this event exits ({@code exitOn}). */
+    @Override
     public Uni<Integer> onExit(SqlClient client, String userId, String event, Instant now) {
         List<UUID> campaigns = index.exitedBy(event);
-        return campaigns.isEmpty() ? Uni.createFrom().item(0) : entries.exit(client, userId, campaigns, now);
+        return campaigns.isEmpty() ? Uni.createFrom().item(0) : deliveries.exit(client, userId, campaigns, now);
     }
 
     /** One statement after the other: they share the transaction's connection. */

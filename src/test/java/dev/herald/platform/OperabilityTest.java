@@ -21,7 +21,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import dev.herald.delivery.DueLag;
+import dev.herald.dispatch.DueLag;
 import dev.herald.support.Management;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;

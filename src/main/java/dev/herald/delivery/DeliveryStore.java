@@ -1,0 +1,511 @@
+package dev.herald.delivery;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.audience.Criteria;
+import dev.herald.audience.SqlCompiler;
+import dev.herald.platform.Ids;
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The one writer of the deliveries and attempts tables: fan-out, trigger entries, cap skips,
+ * claims, outcomes, retries, exits, cancels and erasure. Each SQL fragment that decides which
+ * deliveries a statement touches is written here once; reads for the API are
+ * {@link DeliveryQueries}.
+ */
+@ApplicationScoped
+public class DeliveryStore {
+
+    private static final String PENDING = DeliveryStatus.PENDING.sql();
+    private static final String SENDING = DeliveryStatus.SENDING.sql();
+    private static final String FAILED = DeliveryStatus.FAILED.sql();
+    private static final String SKIPPED = DeliveryStatus.SKIPPED.sql();
+    private static final String CANCELLED = DeliveryStatus.CANCELLED.sql();
+
+    /**
+     * Deliveries {@code x} that a claim may take at {@code $1}: unfinished, due, and not held by
+     * a live claim. A SENDING one whose lease ended belongs to an instance that stopped.
+     */
+    private static String claimable(String x) {
+        return x + ".status IN " + DeliveryStatus.UNFINISHED + " AND " + x + ".due_at <= $1 AND (" + x
+                + ".locked_until IS NULL OR " + x + ".locked_until <= $1)";
+    }
+
+    /**
+     * A condition on deliveries {@code alias} that keeps one per entry (an entry is the deliveries
+     * that share its entry_id): first actions, other than those a per-user limit refused and test
+     * sends. Per-user limits count these.
+     */
+    private static String firstOfEntry(String alias) {
+        return alias + ".action_index = 0 AND NOT " + alias + ".test AND " + alias + ".reason IS DISTINCT FROM "
+                + DeliveryReason.FREQUENCY_CAP.sql();
+    }
+
+    /**
+     * The number of entries of campaign {@code campaign} for user {@code user} created after
+     * {@code since} (a timestamptz, null for ever): what {@code limits.perUser} counts.
+     */
+    private static String entriesSince(String campaign, String user, String since) {
+        return "(SELECT count(*) FROM deliveries en WHERE en.campaign_id = " + campaign + " AND en.user_id = " + user
+                + " AND " + firstOfEntry("en") + " AND (" + since + "::timestamptz IS NULL OR en.created_at > "
+                + since + "))";
+    }
+
+    /**
+     * The trigger index can lag behind a campaign paused or deleted on another instance by a
+     * moment; the database has the last word, and there is no foreign key to catch it.
+     */
+    private static final String STILL_ACTIVE = "EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'ACTIVE')";
+
+    private final Pool pool;
+    private final Json json;
+    /** Whether the last claim found an active campaign with maxPerMinute. */
+    private volatile boolean limitedActive;
+
+    public DeliveryStore(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /**
+     * Claims due deliveries of active campaigns, oldest due first, skipping rows other instances
+     * hold, and hosts this instance cannot take more requests for. An entry's later actions have
+     * no due time until the previous action ends, so order needs no check here. Non-active
+     * campaigns are a filter rather than a join, so Postgres walks the due-time index in order and
+     * stops at the limit. The claim commits on its own, before any request is sent.
+     *
+     * <p>A campaign with {@code maxPerMinute} gets no more in a clock minute (UTC) than its limit,
+     * counted in {@code campaign_minutes} across instances. Its due deliveries beyond that are put
+     * off to the following minutes, each after those put off before it in the same minute, so they
+     * do not stand at the head of every claim, and they come due at the campaign's rate. Those
+     * campaigns are claimed by a statement of their own, run only while one is active (as the
+     * last claim found), so that the common claim stays as cheap as it can be: the counting made
+     * every claim about 40% dearer in {@code bench/dispatch}.
+     */
+    public Uni<Claims> claim(Instant now, Instant lockedUntil, int limit, List<String> skippedHosts) {
+        String[] hosts = skippedHosts.toArray(String[]::new);
+        // Rate-limited campaigns first: they take at most their minute's share, so they cannot
+        // crowd the others out, and a backlog of the others cannot hold them back.
+        boolean limitedFirst = limitedActive;
+        Uni<Claims> limited = limitedFirst
+                ? claimLimited(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit, hosts))
+                : Uni.createFrom().item(new Claims(List.of(), 0));
+        return limited.chain(first -> pool.preparedQuery("WITH due AS (SELECT x.id FROM deliveries x"
+                + "   WHERE " + claimable("x")
+                + "   AND x.campaign_id <> ALL (SELECT c.id FROM campaigns c"
+                + "     WHERE c.status <> 'ACTIVE' OR c.max_per_minute IS NOT NULL)"
+                + "   AND NOT (x.host = ANY($4))"
+                + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED),"
+                + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
+                + "   attempt_count = d.attempt_count + 1, updated_at = $1 FROM due WHERE d.id = due.id"
+                + "   RETURNING " + CLAIMED + ")"
+                // One row at least, so that whether rate-limited campaigns are active is known.
+                + " SELECT claimed.*, EXISTS (SELECT 1 FROM campaigns c WHERE c.status = 'ACTIVE'"
+                + "   AND c.max_per_minute IS NOT NULL) AS limited"
+                + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true")
+                .execute(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit - first.claimed().size(), hosts))
+                .chain(rows -> {
+                    limitedActive = rows.iterator().next().getBoolean("limited");
+                    List<Claimed> all = new ArrayList<>(first.claimed());
+                    all.addAll(claimedRows(rows));
+                    if (limitedFirst || !limitedActive || all.size() >= limit) {
+                        return Uni.createFrom().item(new Claims(all, first.putOff()));
+                    }
+                    // A rate-limited campaign became active since the last claim: its turn now.
+                    return claimLimited(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit - all.size(), hosts))
+                            .map(more -> {
+                                all.addAll(more.claimed());
+                                return new Claims(all, more.putOff());
+                            });
+                }));
+    }
+
+    /** The claim of deliveries of active campaigns with maxPerMinute, within each one's minute. */
+    private Uni<Claims> claimLimited(Tuple parameters) {
+        return pool.preparedQuery("WITH due AS (SELECT x.id, x.campaign_id, x.due_at FROM deliveries x"
+                + "   WHERE " + claimable("x")
+                + "   AND x.campaign_id = ANY (ARRAY(SELECT c.id FROM campaigns c"
+                + "     WHERE c.status = 'ACTIVE' AND c.max_per_minute IS NOT NULL))"
+                + "   AND NOT (x.host = ANY($4))"
+                + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED),"
+                // Each campaign asks its minute's counter for as many as it has due; the counter's
+                // row lock makes instances take turns, in campaign order.
+                + " asked AS (SELECT due.campaign_id, count(*)::int AS n, min(c.max_per_minute) AS max_per_minute"
+                + "   FROM due JOIN campaigns c ON c.id = due.campaign_id GROUP BY due.campaign_id),"
+                + " quota AS (INSERT INTO campaign_minutes AS m (campaign_id, minute, claimed, granted, put_off)"
+                + "   SELECT a.campaign_id, date_trunc('minute', $1::timestamptz, 'UTC'), least(a.n, a.max_per_minute),"
+                + "   least(a.n, a.max_per_minute), a.n - least(a.n, a.max_per_minute) FROM asked a ORDER BY a.campaign_id"
+                + "   ON CONFLICT (campaign_id, minute) DO UPDATE SET (granted, claimed, put_off) ="
+                + "   (SELECT g.n, m.claimed + g.n, m.put_off + a.n - g.n FROM asked a,"
+                + "     LATERAL (SELECT greatest(0, least(a.n, a.max_per_minute - m.claimed)) AS n) g"
+                + "     WHERE a.campaign_id = m.campaign_id)"
+                + "   RETURNING m.campaign_id, m.granted, m.put_off),"
+                + " ranked AS (SELECT due.id, due.campaign_id, row_number() OVER (PARTITION BY due.campaign_id"
+                + "   ORDER BY due.due_at, due.id) AS k FROM due),"
+                // The p-th delivery put off from this minute waits 1 + (p - 1) / rate minutes.
+                + " later AS (UPDATE deliveries o SET due_at = date_trunc('minute', $1::timestamptz, 'UTC')"
+                + "   + (1 + (q.put_off - (a.n - q.granted) + r.k - q.granted - 1) / a.max_per_minute)"
+                + "   * interval '1 minute', updated_at = $1"
+                + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id JOIN asked a ON a.campaign_id = r.campaign_id"
+                + "   WHERE o.id = r.id AND r.k > q.granted RETURNING o.id),"
+                + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
+                + "   attempt_count = d.attempt_count + 1, updated_at = $1"
+                + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id"
+                + "   WHERE d.id = r.id AND r.k <= q.granted"
+                + "   RETURNING " + CLAIMED + ")"
+                // One row at least, so that how many were put off is known when none was claimed.
+                + " SELECT claimed.*, (SELECT count(*) FROM later)::int AS put_off"
+                + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true")
+                .execute(parameters)
+                .map(rows -> new Claims(claimedRows(rows), rows.iterator().next().getInteger("put_off")));
+    }
+
+    /** What a claim returns of each delivery it took. */
+    private static final String CLAIMED = "d.id, d.campaign_id, d.entry_id, d.user_id, d.host, d.action_id,"
+            + " d.action_index, d.attempt_count, d.locked_until, d.request::text AS request, d.credentials,"
+            + " (SELECT r.data::text FROM runs r WHERE r.id = d.run_id) AS trigger_data,"
+            + " CASE WHEN d.event_id IS NOT NULL THEN (SELECT json_build_object('name', ev.name,"
+            + "   'time', to_char(ev.time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+            + "   'params', ev.params)::text FROM events ev WHERE ev.id = d.event_id) END AS event_data";
+
+    private List<Claimed> claimedRows(RowSet<Row> rows) {
+        List<Claimed> out = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            if (row.getUUID("id") == null) {
+                continue;
+            }
+            out.add(new Claimed(row.getUUID("id"), row.getUUID("campaign_id"), row.getUUID("entry_id"),
+                    row.getString("user_id"), row.getString("host"), row.getUUID("action_id"),
+                    row.getInteger("action_index"), row.getInteger("attempt_count"),
+                    Sql.instant(row, "locked_until"),
+                    json.read(row.getString("request"), RenderedRequest.class),
+                    row.getString("credentials"), row.getString("trigger_data"),
+                    row.getString("event_data")));
+        }
+        return out;
+    }
+
+    /** What one claim took, and how many due deliveries it put off for their campaigns' maxPerMinute. */
+    public record Claims(List<Claimed> claimed, int putOff) {
+    }
+
+    /** How many deliveries of active campaigns are due and unclaimed at {@code now}, and the oldest due time. */
+    public record Due(long count, Instant oldest) {
+    }
+
+    /** Counts what a claim would find (but for busy hosts and rate limits): the lag an operator watches. */
+    public Uni<Due> due(Instant now) {
+        return pool.preparedQuery("SELECT count(*) AS n, min(x.due_at) AS oldest FROM deliveries x"
+                + " WHERE " + claimable("x")
+                + " AND x.campaign_id = ANY (ARRAY(SELECT c.id FROM campaigns c WHERE c.status = 'ACTIVE'))")
+                .execute(Tuple.of(Sql.ts(now)))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Due(row.getLong("n"), Sql.instant(row, "oldest"));
+                });
+    }
+
+    /** Stores rendered requests in one round trip; they are never rendered again. */
+    public Uni<Void> storeRendered(List<Claimed> rendered) {
+        if (rendered.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> batch = rendered.stream()
+                .map(c -> Tuple.of(c.id(), json.write(c.request()), c.credentials())).toList();
+        return pool.preparedQuery("UPDATE deliveries SET request = $2::text::json, credentials = $3 WHERE id = $1")
+                .executeBatch(batch).replaceWithVoid();
+    }
+
+    /**
+     * Gives a claimed delivery back without an attempt (its host could not take it now): it is
+     * due again at {@code dueAt} and the claim's attempt is not counted.
+     */
+    public Uni<Void> release(Claimed claim, Instant dueAt, Instant now) {
+        return pool.preparedQuery("UPDATE deliveries SET status = " + PENDING + ", locked_until = NULL, due_at = $2,"
+                + " attempt_count = attempt_count - 1, updated_at = $3"
+                + " WHERE id = $1 AND status = " + SENDING + " AND locked_until = $4")
+                .execute(Tuple.of(claim.id(), Sql.ts(dueAt), Sql.ts(now), Sql.ts(claim.lockedUntil())))
+                .replaceWithVoid();
+    }
+
+    /** FAILED → PENDING now, attempts counted from one again; false when it was not FAILED. */
+    public Uni<Boolean> retry(UUID id, Instant now) {
+        return pool.preparedQuery(RETRY + " WHERE d.id = $2 AND d.status = " + FAILED
+                + " AND d.campaign_id = c.id AND c.status <> 'FINISHED'")
+                .execute(Tuple.of(Sql.ts(now), id)).map(rows -> rows.rowCount() > 0);
+    }
+
+    /** Retries a campaign's FAILED deliveries, of one reason and finished since a time if given. */
+    public Uni<Integer> retryAll(UUID campaignId, DeliveryReason reason, Instant since, Instant now) {
+        return pool.preparedQuery(RETRY + " WHERE d.campaign_id = $2 AND d.status = " + FAILED
+                + " AND d.campaign_id = c.id AND c.status <> 'FINISHED' AND NOT d.test"
+                + " AND ($3::text IS NULL OR d.reason = $3) AND ($4::timestamptz IS NULL OR d.finished_at >= $4)")
+                .execute(Tuple.of(Sql.ts(now), campaignId, reason == null ? null : reason.name(), Sql.ts(since)))
+                .map(RowSet::rowCount);
+    }
+
+    private static final String RETRY = "UPDATE deliveries d SET status = " + PENDING + ", reason = NULL, due_at = $1,"
+            + " attempt_count = 0, locked_until = NULL, finished_at = NULL, updated_at = $1 FROM campaigns c";
+
+    /** Cancels a campaign's deliveries that have not been sent (finish). */
+    public Uni<Integer> cancelPending(SqlClient client, UUID campaignId, Instant now) {
+        return client.preparedQuery("UPDATE deliveries SET status = " + CANCELLED + ", reason = "
+                + DeliveryReason.CAMPAIGN_FINISHED.sql() + ", updated_at = $2, finished_at = $2"
+                + " WHERE campaign_id = $1 AND status = " + PENDING)
+                .execute(Tuple.of(campaignId, Sql.ts(now))).map(RowSet::rowCount);
+    }
+
+    /** Cancels what is pending for a user in these campaigns ({@code exitOn}). */
+    public Uni<Integer> exit(SqlClient client, String userId, List<UUID> campaignIds, Instant now) {
+        return client.preparedQuery("UPDATE deliveries SET status = " + CANCELLED + ", reason = "
+                + DeliveryReason.USER_EXITED.sql() + ", updated_at = $3, finished_at = $3"
+                + " WHERE user_id = $1 AND campaign_id = ANY($2) AND status = " + PENDING)
+                .execute(Tuple.of(userId, campaignIds.toArray(UUID[]::new), Sql.ts(now)))
+                .map(RowSet::rowCount);
+    }
+
+    /**
+     * Deletes a campaign's deliveries with their attempts (by cascade), when the campaign itself is
+     * deleted: deliveries carry no foreign key to it, so that fan-out writes fast.
+     */
+    public Uni<Void> deleteOfCampaign(SqlClient client, UUID campaignId) {
+        return client.preparedQuery("DELETE FROM deliveries WHERE campaign_id = $1")
+                .execute(Tuple.of(campaignId)).replaceWithVoid();
+    }
+
+    /**
+     * Deletes a user's deliveries with their attempts, when the user is erased. They are found
+     * campaign by campaign, through the index that keeps entries unique.
+     */
+    public Uni<Void> deleteOfUser(SqlClient client, String userId) {
+        return client.preparedQuery("DELETE FROM deliveries WHERE campaign_id IN (SELECT c.id FROM campaigns c)"
+                + " AND user_id = $1")
+                .execute(Tuple.of(userId)).replaceWithVoid();
+    }
+
+    /** A delivery sent at once by test-send: stored as SENDING, claimed, with its rendered request. */
+    public Uni<Void> insertTest(Claimed claim, Instant now) {
+        return pool.preparedQuery("INSERT INTO deliveries (id, campaign_id, user_id, host, action_id, action_index,"
+                + " status, test, due_at, locked_until, attempt_count, request, credentials, created_at, updated_at)"
+                + " VALUES ($1, $2, $3, $4, $5, 0, " + SENDING + ", true, $6, $7, 1, $8::text::json, $9, $6, $6)")
+                .execute(Tuple.from(new Object[] { claim.id(), claim.campaignId(), claim.userId(), claim.host(),
+                        claim.actionId(), Sql.ts(now), Sql.ts(claim.lockedUntil()), json.write(claim.request()),
+                        claim.credentials() }))
+                .replaceWithVoid();
+    }
+
+    // ---- entries -------------------------------------------------------------------------------
+
+    /** What an entry is made of: one delivery per action, in order, each to its action's host. */
+    public record EntryPlan(UUID campaignId, UUID[] actionIds, String[] hosts) {
+
+        Integer[] indexes() {
+            Integer[] indexes = new Integer[actionIds.length];
+            for (int i = 0; i < indexes.length; i++) {
+                indexes[i] = i;
+            }
+            return indexes;
+        }
+    }
+
+    /** Entries of a campaign for a user since {@code since} (null: ever), sent or not. */
+    public Uni<Long> countEntries(SqlClient client, UUID campaignId, String userId, Instant since) {
+        return client.preparedQuery("SELECT " + entriesSince("$1", "$2", "$3") + " AS n")
+                .execute(Tuple.of(campaignId, userId, Sql.ts(since)))
+                .map(rows -> rows.iterator().next().getLong("n"));
+    }
+
+    /**
+     * An entry refused by the campaign's per-user limit: recorded as a SKIPPED delivery of the
+     * first action, in no entry.
+     */
+    public Uni<Void> skipCapped(SqlClient client, EntryPlan plan, String userId, UUID eventId, Instant now) {
+        return client.preparedQuery("INSERT INTO deliveries (campaign_id, user_id, event_id, host, action_id,"
+                + " action_index, status, reason, created_at, updated_at, finished_at)"
+                + " SELECT $1, $2, $3, $4, $5, 0, " + SKIPPED + ", " + DeliveryReason.FREQUENCY_CAP.sql()
+                + ", $6, $6, $6 WHERE " + STILL_ACTIVE)
+                .execute(Tuple.of(plan.campaignId(), userId, eventId, plan.hosts()[0], plan.actionIds()[0],
+                        Sql.ts(now)))
+                .replaceWithVoid();
+    }
+
+    /**
+     * One triggered entry for the user (at most one per event: a repeat writes nothing) as one
+     * delivery per action; the first is due at {@code firstDue}, the others wait for the action
+     * before them. Returns 1, or 0 when the entry existed or the campaign is no longer active.
+     */
+    public Uni<Integer> enter(SqlClient client, EntryPlan plan, String userId, UUID eventId, Instant firstDue,
+            Instant now) {
+        return client.preparedQuery("WITH d AS (INSERT INTO deliveries (campaign_id, entry_id, user_id, event_id, host,"
+                + "   action_id, action_index, status, due_at, created_at, updated_at)"
+                + " SELECT $1, $9, $2, $3, a.host, a.action_id, a.action_index, " + PENDING + ","
+                + "   CASE WHEN a.action_index = 0 THEN $5::timestamptz END, $4, $4"
+                + " FROM unnest($6::uuid[], $7::int[], $8::text[]) AS a(action_id, action_index, host)"
+                + " WHERE " + STILL_ACTIVE + " ON CONFLICT DO NOTHING RETURNING action_index)"
+                + " SELECT count(*)::int AS n FROM d WHERE action_index = 0")
+                .execute(Tuple.from(new Object[] { plan.campaignId(), userId, eventId, Sql.ts(now), Sql.ts(firstDue),
+                        plan.actionIds(), plan.indexes(), plan.hosts(), Ids.newId() }))
+                .map(rows -> rows.iterator().next().getInteger("n"));
+    }
+
+    /**
+     * How a run's first actions are spread: at each user's {@code localTime} (in their timeZone
+     * attribute, among {@code knownZones}, else {@code defaultZone}), and at most
+     * {@code perMinute} a minute. Nulls: not spread.
+     */
+    public record Pacing(LocalDateTime localTime, String defaultZone, String[] knownZones, Integer perMinute) {
+    }
+
+    /** A run's audience: all users or those of {@code userIds}, who match {@code audience}. */
+    public record RunAudience(String[] userIds, Criteria audience) {
+    }
+
+    /**
+     * Writes one entry per user of a run's audience: one delivery per action, in one statement.
+     * The first action is due after its delay; the others have no due time until the previous
+     * action ends. A user already at the campaign's per-user limit ({@code capMax} entries since
+     * {@code capSince}) gets a SKIPPED delivery instead, reason FREQUENCY_CAP. Returns the number
+     * of entries.
+     *
+     * <p>Users are read in id order, so the index that keeps entries unique (campaign, user, ...)
+     * takes the new rows in its own order, and numbered as they are read: each entry's and
+     * delivery's id is computed from that number rather than drawn at random per row.
+     */
+    public Uni<Integer> fanOut(SqlClient client, UUID runId, EntryPlan plan, RunAudience who, Integer capMax,
+            Instant capSince, Instant firstDue, Instant now, Pacing pacing) {
+        SqlCompiler.Compiled inAudience = SqlCompiler.compile(who.audience(), 19, now);
+        UUID entryBase = Ids.newId();
+        UUID deliveryBase = Ids.newId();
+        return client.preparedQuery("WITH c AS ("
+                + " SELECT u.id, row_number() OVER (ORDER BY u.id) AS n,"
+                + " ($9::int IS NOT NULL AND " + entriesSince("$1", "u.id", "$10") + " >= $9) AS capped,"
+                // Each user's own local time, if the run has one: their timeZone attribute when
+                // Postgres knows it, else the default; a time already past is now.
+                + " CASE WHEN $11::timestamp IS NULL THEN $7::timestamptz ELSE greatest($3, $11::timestamp AT TIME ZONE"
+                + "   CASE WHEN u.attributes ->> 'timeZone' = ANY($13::text[]) THEN u.attributes ->> 'timeZone'"
+                + "   ELSE $12::text END) END AS due"
+                + " FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4)) AND " + inAudience.sql() + "),"
+                // A capped user gets its first action only, SKIPPED and in no entry.
+                // maxPerMinute: the n-th user's first action waits n / rate whole minutes. Capped
+                // users leave gaps in that order, which only slows the run.
+                + " d AS (INSERT INTO deliveries (id, campaign_id, entry_id, run_id, user_id, host, action_id,"
+                + "   action_index, status, reason, due_at, created_at, updated_at, finished_at)"
+                + " SELECT herald_uuid_at($17, $18, (c.n - 1) * cardinality($5::uuid[]) + a.action_index), $1,"
+                + "   CASE WHEN NOT c.capped THEN herald_uuid_at($15, $16, c.n) END, $2, c.id, a.host, a.action_id,"
+                + "   a.action_index, CASE WHEN c.capped THEN " + SKIPPED + " ELSE " + PENDING + " END,"
+                + "   CASE WHEN c.capped THEN " + DeliveryReason.FREQUENCY_CAP.sql() + " END,"
+                + "   CASE WHEN NOT c.capped AND a.action_index = 0 THEN c.due + CASE WHEN $14::int IS NULL"
+                + "     THEN interval '0' ELSE ((c.n - 1) / $14::int) * interval '1 minute' END END,"
+                + "   $3, $3, CASE WHEN c.capped THEN $3::timestamptz END"
+                + " FROM c CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host)"
+                + " WHERE a.action_index = 0 OR NOT c.capped"
+                + " RETURNING status = " + PENDING + " AND action_index = 0 AS entered)"
+                + " SELECT count(*) FILTER (WHERE entered)::int AS audience FROM d")
+                .execute(Tuple.from(params(new Object[] { plan.campaignId(), runId, Sql.ts(now), who.userIds(),
+                        plan.actionIds(), plan.indexes(), Sql.ts(firstDue), plan.hosts(), capMax, Sql.ts(capSince),
+                        pacing.localTime(), pacing.defaultZone(), pacing.knownZones(), pacing.perMinute(),
+                        entryBase.getMostSignificantBits(), Ids.randomBits(entryBase),
+                        deliveryBase.getMostSignificantBits(), Ids.randomBits(deliveryBase) }, inAudience.params())))
+                .map(rows -> rows.iterator().next().getInteger("audience"));
+    }
+
+    private static List<Object> params(Object[] fixed, List<Object> more) {
+        List<Object> all = new ArrayList<>(fixed.length + more.size());
+        Collections.addAll(all, fixed);
+        all.addAll(more);
+        return all;
+    }
+
+    // ---- outcomes ------------------------------------------------------------------------------
+
+    /**
+     * One outcome of a claimed delivery: its next state, and the attempt made ({@code result},
+     * null when it ended without one). {@code nextActionDue} makes the entry's next action due.
+     */
+    public record Outcome(Claimed claim, AttemptResult result, DeliveryStatus status, DeliveryReason reason,
+            Instant nextAttemptAt, Instant now, Instant nextActionDue) {
+    }
+
+    /**
+     * Records outcomes in one statement. Each delivery is still updated atomically (its attempt,
+     * its new state and its next action together), and only while its claim holds.
+     */
+    public Uni<Void> record(List<Outcome> batch) {
+        int n = batch.size();
+        UUID[] ids = new UUID[n];
+        String[] statuses = new String[n];
+        String[] reasons = new String[n];
+        OffsetDateTime[] nextAttempts = new OffsetDateTime[n];
+        Integer[] codes = new Integer[n];
+        String[] errors = new String[n];
+        OffsetDateTime[] finished = new OffsetDateTime[n];
+        OffsetDateTime[] leases = new OffsetDateTime[n];
+        OffsetDateTime[] started = new OffsetDateTime[n];
+        Integer[] latencies = new Integer[n];
+        String[] headers = new String[n];
+        String[] bodies = new String[n];
+        OffsetDateTime[] nextActions = new OffsetDateTime[n];
+        OffsetDateTime[] updated = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Outcome o = batch.get(i);
+            AttemptResult r = o.result();
+            ids[i] = o.claim().id();
+            statuses[i] = o.status().name();
+            reasons[i] = o.reason() == null ? null : o.reason().name();
+            nextAttempts[i] = Sql.ts(o.nextAttemptAt());
+            codes[i] = r == null ? null : r.statusCode();
+            errors[i] = r == null ? null : r.error();
+            finished[i] = o.status().isFinal() ? Sql.ts(o.now()) : null;
+            leases[i] = Sql.ts(o.claim().lockedUntil());
+            started[i] = r == null ? null : Sql.ts(r.startedAt());
+            latencies[i] = r == null ? null : r.latencyMs();
+            headers[i] = r == null ? null : json.write(r.responseHeaders());
+            bodies[i] = r == null ? null : r.responseBody();
+            nextActions[i] = Sql.ts(o.nextActionDue());
+            updated[i] = Sql.ts(o.now());
+        }
+        return pool.preparedQuery("WITH v AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[],"
+                + "   $4::timestamptz[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[],"
+                + "   $10::int[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[])"
+                + "   AS v(id, status, reason, next_attempt, status_code, error, finished_at, locked_until, started_at,"
+                + "   latency_ms, response_headers, response_body, next_action_due, updated_at)),"
+                + " d AS (UPDATE deliveries x SET status = v.status, reason = v.reason,"
+                + "   due_at = coalesce(v.next_attempt, x.due_at), locked_until = NULL,"
+                // The claim counted an attempt; an end without one (a skip) takes it back.
+                + "   attempt_count = CASE WHEN v.started_at IS NULL THEN x.attempt_count - 1 ELSE x.attempt_count END,"
+                + "   last_status_code = CASE WHEN v.started_at IS NULL THEN x.last_status_code ELSE v.status_code END,"
+                + "   last_error = CASE WHEN v.started_at IS NULL THEN x.last_error ELSE v.error END,"
+                + "   updated_at = v.updated_at, finished_at = v.finished_at"
+                + "   FROM v WHERE x.id = v.id AND x.status = " + SENDING + " AND x.locked_until = v.locked_until"
+                + "   RETURNING x.id, x.attempt_count, x.campaign_id, x.user_id, coalesce(x.run_id, x.event_id) AS source,"
+                + "   x.action_index),"
+                + " a AS (INSERT INTO attempts (delivery_id, number, started_at, latency_ms, status_code, error,"
+                + "   response_headers, response_body)"
+                + "   SELECT d.id, d.attempt_count, v.started_at, v.latency_ms, v.status_code, v.error,"
+                + "   v.response_headers::jsonb, v.response_body FROM d JOIN v ON v.id = d.id"
+                + "   WHERE v.started_at IS NOT NULL)"
+                + " UPDATE deliveries n SET due_at = v.next_action_due FROM d JOIN v ON v.id = d.id"
+                // The entry's next action, found through the index that keeps entries unique.
+                + " WHERE v.next_action_due IS NOT NULL AND n.campaign_id = d.campaign_id AND n.user_id = d.user_id"
+                + " AND coalesce(n.run_id, n.event_id) = d.source AND n.action_index = d.action_index + 1"
+                + " AND n.status = " + PENDING)
+                .execute(Tuple.from(new Object[] { ids, statuses, reasons, nextAttempts, codes, errors, finished, leases,
+                        started, latencies, headers, bodies, nextActions, updated }))
+                .replaceWithVoid();
+    }
+}

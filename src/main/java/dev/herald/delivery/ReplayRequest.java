@@ -1,5 +1,0 @@
-package dev.herald.delivery;
-
-/** The body of a bulk replay: which failed deliveries of the campaign to send again. */
-public record ReplayRequest(String status, String reason, String since) {
-}

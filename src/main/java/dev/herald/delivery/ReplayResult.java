@@ -1,5 +1,0 @@
-package dev.herald.delivery;
-
-/** How many deliveries a bulk replay put back to PENDING. */
-public record ReplayResult(int retried) {
-}

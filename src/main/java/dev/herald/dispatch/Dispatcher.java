@@ -1,0 +1,51 @@
+package dev.herald.dispatch;
+
+import java.time.Duration;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import dev.herald.platform.Wakeups;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
+
+/**
+ * Sends due deliveries: this instance's {@link Pump}, started when deliveries may be due now
+ * ({@link Wakeups}) and, as a safety net, by a periodic poll.
+ */
+@ApplicationScoped
+public class Dispatcher {
+
+    private final Pump pump;
+    private final DeliveryConfig config;
+
+    public Dispatcher(Pumps pumps, HostGuards guards, DeliveryMetrics metrics, DeliveryConfig config) {
+        this.pump = pumps.create(guards);
+        this.config = config;
+        metrics.watchInFlight(pump::inFlight);
+    }
+
+    @Scheduled(every = "${herald.delivery.poll-interval:1s}", delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        pump.wakeUp();
+    }
+
+    void onDue(@Observes Wakeups.DeliveriesDue due) {
+        pump.wakeUp();
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        stop(config.shutdownGrace());
+    }
+
+    /** Starts the pump unless it is running, in which case it makes one more pass. */
+    public void wakeUp() {
+        pump.wakeUp();
+    }
+
+    /** See {@link Pump#stop}. */
+    public void stop(Duration grace) {
+        pump.stop(grace);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.herald.dispatch;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import jakarta.enterprise.util.TypeLiteral;
+import jakarta.inject.Singleton;
+
+import dev.herald.delivery.AttemptResult;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.TypedGuard;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * One guard per destination host (SmallRye Fault Tolerance): a circuit breaker, so a failing host
+ * is left alone for a while, and a bulkhead, so one host never has more than its share of this
+ * instance's requests in flight. Hosts whose breaker is open or whose share is used up are not
+ * claimed for, so their deliveries wait in the database without spending attempts.
+ */
+@Singleton
+public class HostGuards {
+
+    /** A failed attempt that counts against the host's breaker; it carries the result to record. */
+    public static final class HostFailure extends RuntimeException {
+        final AttemptResult result;
+
+        HostFailure(AttemptResult result) {
+            super(result.error() == null ? "status " + result.statusCode() : result.error(), null, false, false);
+            this.result = result;
+        }
+    }
+
+    private final class Guard {
+        final TypedGuard<Uni<AttemptResult>> guard;
+        final AtomicInteger inFlight = new AtomicInteger();
+        volatile Instant openUntil;
+
+        Guard(String host) {
+            this.guard = TypedGuard.create(new TypeLiteral<Uni<AttemptResult>>() {
+            })
+                    .withDescription("webhooks to " + host)
+                    .withCircuitBreaker()
+                    .requestVolumeThreshold(config.breaker().requestVolume())
+                    .failureRatio(config.breaker().failureRatio())
+                    .delay(config.breaker().delay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(1)
+                    .failOn(HostFailure.class)
+                    .onStateChange(state -> openUntil = state == CircuitBreakerState.OPEN
+                            ? clock.instant().plus(config.breaker().delay())
+                            : null)
+                    .done()
+                    .withBulkhead()
+                    .limit(config.connectionsPerHost())
+                    .queueSize(Math.max(config.batchSize(), 1))
+                    .done()
+                    .build();
+        }
+    }
+
+    private final DeliveryConfig config;
+    private final Clock clock;
+    private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+
+    public HostGuards(DeliveryConfig config, Clock clock, DeliveryMetrics metrics) {
+        this.config = config;
+        this.clock = clock;
+        metrics.watchOpenBreakers(this::openCount);
+    }
+
+    private long openCount() {
+        Instant now = clock.instant();
+        return guards.values().stream().filter(g -> g.openUntil != null && g.openUntil.isAfter(now)).count();
+    }
+
+    /**
+     * Runs one attempt to {@code host} through its guard. Results that mean the host is in
+     * trouble (no response, 429, 5xx) count as breaker failures; the result comes back either way.
+     * A call the breaker or bulkhead refuses fails with their exception and was not made.
+     */
+    public Uni<AttemptResult> call(String host, Supplier<Uni<AttemptResult>> attempt) {
+        Guard guard = guards.computeIfAbsent(host, Guard::new);
+        guard.inFlight.incrementAndGet();
+        return guard.guard.get(() -> attempt.get().map(result -> {
+            if (troubled(result)) {
+                throw new HostFailure(result);
+            }
+            return result;
+        }))
+                .onFailure(HostFailure.class).recoverWithItem(e -> ((HostFailure) e).result)
+                .onTermination().invoke(guard.inFlight::decrementAndGet);
+    }
+
+    /** Until when a host's breaker is open, or null when it is not. */
+    public Instant openUntil(String host) {
+        Guard guard = guards.get(host);
+        return guard == null ? null : guard.openUntil;
+    }
+
+    /** Hosts not to claim deliveries for now: breaker open, or this instance's share in use. */
+    public List<String> unavailable() {
+        Instant now = clock.instant();
+        List<String> hosts = new ArrayList<>();
+        guards.forEach((host, guard) -> {
+            Instant open = guard.openUntil;
+            if ((open != null && open.isAfter(now)) || guard.inFlight.get() >= config.connectionsPerHost()) {
+                hosts.add(host);
+            }
+        });
+        return hosts;
+    }
+
+    static boolean troubled(AttemptResult result) {
+        if (result.blocked() || result.notBuilt()) {
+            return false;
+        }
+        Integer status = result.statusCode();
+        return status == null || status == 429 || status >= 500;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.herald.dispatch;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.herald.audience.Criteria;
+import dev.herald.audience.CriteriaParser;
+import dev.herald.audience.Evaluator;
+import dev.herald.audience.EventFact;
+import dev.herald.campaign.Action;
+import dev.herald.campaign.Campaign;
+import dev.herald.campaign.CampaignRepository;
+import dev.herald.campaign.QuietHours;
+import dev.herald.delivery.Claimed;
+import dev.herald.delivery.DeliveryReason;
+import dev.herald.delivery.DeliveryStore;
+import dev.herald.event.EventStore;
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import dev.herald.user.User;
+import dev.herald.user.UserStore;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * The dispatcher's middle part: for a claimed batch, loads what deciding needs (campaigns, users,
+ * the events their conditions count), decides each delivery's {@link Step}, and stores the
+ * requests rendered now, so that they are never rendered again.
+ */
+@ApplicationScoped
+public class Preparation {
+
+    private final CampaignRepository campaigns;
+    private final UserStore users;
+    private final EventStore events;
+    private final DeliveryStore deliveries;
+    private final RequestRenderer renderer;
+    private final Json json;
+    private final Clock clock;
+
+    public Preparation(CampaignRepository campaigns, UserStore users, EventStore events, DeliveryStore deliveries,
+            RequestRenderer renderer, Json json, Clock clock) {
+        this.campaigns = campaigns;
+        this.users = users;
+        this.events = events;
+        this.deliveries = deliveries;
+        this.renderer = renderer;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    /** What deciding a batch needs: its campaigns, users, and the events their conditions count. */
+    record Loaded(Map<UUID, Campaign> campaigns, Map<String, User> users, Map<String, List<EventFact>> history) {
+    }
+
+    public Uni<List<Step>> prepare(List<Claimed> batch) {
+        if (batch.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return load(batch)
+                // Rendering a batch is CPU work that can reach a megabyte a request: off the event loop.
+                .chain(loaded -> Uni.createFrom().item(() -> decideAll(batch, loaded))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .call(steps -> deliveries.storeRendered(steps.stream()
+                        .filter(step -> step instanceof Step.Send send && send.renderedNow())
+                        .map(Step::claim).toList()));
+    }
+
+    private Uni<Loaded> load(List<Claimed> batch) {
+        List<UUID> campaignIds = batch.stream().map(Claimed::campaignId).distinct().toList();
+        // Users are needed to render, and to place quiet hours in a user's own time zone.
+        List<String> userIds = batch.stream().map(Claimed::userId).distinct().toList();
+        Uni<Map<String, User>> found = userIds.isEmpty() ? Uni.createFrom().item(Map.of()) : users.findAll(userIds);
+        return Uni.combine().all().unis(campaigns.findAll(campaignIds), found).asTuple().chain(both -> {
+            Set<String> counted = new HashSet<>();
+            both.getItem1().forEach(campaign -> campaign.actions().forEach(action -> counted.addAll(
+                    Evaluator.eventNames(condition(action)))));
+            Map<UUID, Campaign> byId = both.getItem1().stream()
+                    .collect(Collectors.toMap(Campaign::id, Function.identity()));
+            return events.facts(events.pool(), userIds, counted)
+                    .map(history -> new Loaded(byId, both.getItem2(), history));
+        });
+    }
+
+    private List<Step> decideAll(List<Claimed> batch, Loaded loaded) {
+        Instant now = Sql.millis(clock.instant());
+        List<Step> steps = new ArrayList<>(batch.size());
+        for (Claimed claim : batch) {
+            steps.add(decide(claim, loaded.campaigns().get(claim.campaignId()), loaded.users().get(claim.userId()),
+                    loaded.history().getOrDefault(claim.userId(), List.of()), now));
+        }
+        return steps;
+    }
+
+    /**
+     * One delivery's step: wait for the end of quiet hours; end it (skipped, or a request that
+     * cannot be built); or send it, rendering it first when it is new. {@code campaign} and
+     * {@code user} are null when they are gone.
+     */
+    Step decide(Claimed claim, Campaign campaign, User user, List<EventFact> history, Instant now) {
+        QuietHours quiet = campaign == null ? null : QuietHours.of(campaign.limits());
+        Instant quietUntil = quiet == null ? null : quiet.endAround(now, user);
+        if (quietUntil != null) {
+            return new Step.Wait(claim, quietUntil);
+        }
+        Action action = campaign == null ? null : campaign.action(claim.actionId());
+        if (claim.request() != null) {
+            // Rendered before: it may have been stored by a version that checked less.
+            return renderer.problem(claim.request())
+                    .<Step> map(problem -> new Step.NotBuilt(claim, campaign, problem))
+                    .orElseGet(() -> new Step.Send(claim, campaign, action, false));
+        }
+        if (action == null) {
+            return new Step.Skip(claim, campaign, DeliveryReason.ACTION_REMOVED);
+        }
+        if (user == null) {
+            return new Step.Skip(claim, campaign, DeliveryReason.USER_DELETED);
+        }
+        // An action's condition is checked once, when the action is first due, on the user as it is then.
+        if (!Evaluator.matches(condition(action), new Evaluator.Subject(user.id(), user.attributes(),
+                user.createdAt(), null, now, history))) {
+            return new Step.Skip(claim, campaign, DeliveryReason.CONDITION);
+        }
+        try {
+            RequestRenderer.Rendered rendered = renderer.render(campaign, action, new RenderContext(claim.userId(),
+                    map(user.attributes()), map(claim.eventData()), map(claim.triggerData()), claim.id(), now));
+            return new Step.Send(claim.rendered(rendered.request(), rendered.credentials()), campaign, action, true);
+        } catch (RuntimeException e) {
+            return new Step.NotBuilt(claim, campaign,
+                    e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    private static Criteria condition(Action action) {
+        return CriteriaParser.parseStored(action.condition(), CriteriaParser.Use.CONDITION);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(String jsonObject) {
+        return jsonObject == null ? null : json.read(jsonObject, Map.class);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> map(JsonNode jsonObject) {
+        return json.convert(jsonObject, Map.class);
+    }
+}

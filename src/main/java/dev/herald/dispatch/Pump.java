@@ -1,0 +1,172 @@
+package dev.herald.dispatch;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jboss.logging.Logger;
+
+import dev.herald.delivery.Claimed;
+import dev.herald.delivery.DeliveryStore;
+import dev.herald.platform.DatabaseOutage;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The dispatcher's first part: claims batches of due deliveries while this instance has room for
+ * more requests in flight, hands each claim to {@link Preparation} and then to {@link Sender},
+ * and at shutdown gives back what it still holds. Each request runs on its own: a slow host holds
+ * only its own requests.
+ */
+public final class Pump {
+
+    private static final Logger LOG = Logger.getLogger(Pump.class);
+
+    private final DeliveryStore deliveries;
+    private final Preparation preparation;
+    private final Sender sender;
+    private final DeliveryConfig config;
+    private final Clock clock;
+
+    private final AtomicBoolean pumping = new AtomicBoolean();
+    private final AtomicBoolean wakeAgain = new AtomicBoolean();
+    /** The last claim left hosts out (or found no room): a finished request should claim again. */
+    private final AtomicBoolean saturated = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Deliveries this pump has claimed and not yet recorded or given back. */
+    private final Map<UUID, Claimed> claimed = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
+
+    Pump(DeliveryStore deliveries, Preparation preparation, Sender sender, DeliveryConfig config, Clock clock) {
+        this.deliveries = deliveries;
+        this.preparation = preparation;
+        this.sender = sender;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Requests on their way now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Starts the pump unless it is running, in which case it makes one more pass. */
+    public void wakeUp() {
+        if (pumping.compareAndSet(false, true)) {
+            pump();
+        } else {
+            wakeAgain.set(true);
+        }
+    }
+
+    /**
+     * Stops claiming, lets requests in flight finish for up to {@code grace}, then gives back
+     * what is left so another instance takes it at once instead of when the lease ends. A request
+     * given back while in flight may still arrive: it would arrive twice, with one webhook-id.
+     */
+    public void stop(Duration grace) {
+        stopping = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!claimed.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<Claimed> left = List.copyOf(claimed.values());
+        if (left.isEmpty()) {
+            return;
+        }
+        LOG.infof("Giving back %d deliveries still in flight at shutdown", left.size());
+        Instant now = Sql.millis(clock.instant());
+        Uni.join().all(left.stream().map(c -> deliveries.release(c, now, now)).toList()).andCollectFailures()
+                .await().atMost(Duration.ofSeconds(10));
+        left.forEach(c -> claimed.remove(c.id()));
+    }
+
+    private void pump() {
+        if (stopping) {
+            pumpDone(false);
+            return;
+        }
+        int room = config.maxInFlight() - inFlight.get();
+        if (room <= 0) {
+            saturated.set(true);
+            pumpDone(false);
+            return;
+        }
+        int wanted = Math.min(room, config.batchSize());
+        Instant now = Sql.millis(clock.instant());
+        List<String> busyHosts = sender.unavailableHosts();
+        if (!busyHosts.isEmpty()) {
+            saturated.set(true);
+        }
+        deliveries.claim(now, now.plus(config.lease()), wanted, busyHosts)
+                .invoke(claims -> claims.claimed().forEach(c -> claimed.put(c.id(), c)))
+                .call(claims -> preparation.prepare(claims.claimed())
+                        .invoke(steps -> steps.forEach(this::carryOut))
+                        .onFailure().invoke(failure -> {
+                            // Unprepared claims go back at once instead of waiting out their lease.
+                            LOG.warnf("Preparing %d claimed deliveries failed: %s", claims.claimed().size(),
+                                    failure.getMessage());
+                            claims.claimed().forEach(c -> detach(c, deliveries.release(c, now, now)
+                                    .replaceWith(false)));
+                        })
+                        .onFailure().recoverWithNull())
+                // Deliveries put off for a campaign's rate left room: others may be due behind them.
+                .subscribe().with(
+                        claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0),
+                        failure -> {
+                            DatabaseOutage.warn(LOG, "claiming deliveries", failure);
+                            pumpDone(false);
+                        });
+    }
+
+    private void pumpDone(boolean more) {
+        if (more) {
+            pump();
+            return;
+        }
+        pumping.set(false);
+        if (wakeAgain.getAndSet(false)) {
+            wakeUp();
+        }
+    }
+
+    private void carryOut(Step step) {
+        if (step instanceof Step.Send) {
+            inFlight.incrementAndGet();
+        }
+        detach(step.claim(), sender.carryOut(step, this::requestEnded));
+    }
+
+    /**
+     * Runs one delivery's pipeline on its own; a failure is logged against the delivery, which
+     * another claim takes up when its lease ends.
+     */
+    private void detach(Claimed claim, Uni<Boolean> pipeline) {
+        pipeline.eventually(() -> claimed.remove(claim.id()))
+                .subscribe().with(
+                        nextActionDueNow -> {
+                            if (nextActionDueNow) {
+                                wakeUp();
+                            }
+                        },
+                        failure -> LOG.warnf("Recording delivery %s failed: %s", claim.id(), failure.getMessage()));
+    }
+
+    private void requestEnded() {
+        inFlight.decrementAndGet();
+        if (saturated.compareAndSet(true, false)) {
+            wakeUp();
+        }
+    }
+}

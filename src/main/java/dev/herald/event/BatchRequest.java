@@ -1,0 +1,7 @@
+package dev.herald.event;
+
+import java.util.List;
+
+/** The body of {@code POST /events/batch}. */
+public record BatchRequest(List<EventRequest> events) {
+}

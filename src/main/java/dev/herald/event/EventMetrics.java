@@ -1,0 +1,34 @@
+package dev.herald.event;
+
+import jakarta.inject.Singleton;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Meters of event ingestion, counted once what they count is committed. */
+@Singleton
+public class EventMetrics {
+
+    private final Counter accepted;
+    private final Counter duplicates;
+    private final Counter entries;
+
+    public EventMetrics(MeterRegistry registry) {
+        this.accepted = Counter.builder("herald.events.accepted")
+                .description("Events stored (repeats of an event already stored are not counted)")
+                .register(registry);
+        this.duplicates = Counter.builder("herald.events.duplicates")
+                .description("Events refused as repeats of a (userId, id) already stored")
+                .register(registry);
+        this.entries = Counter.builder("herald.entries")
+                .description("Entries made, by what made them: an event (triggers) or a run")
+                .tag("source", "event")
+                .register(registry);
+    }
+
+    void stored(int acceptedEvents, int duplicateEvents, int entriesMade) {
+        accepted.increment(acceptedEvents);
+        duplicates.increment(duplicateEvents);
+        entries.increment(entriesMade);
+    }
+}

@@ -1,0 +1,234 @@
+package dev.herald.event;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.herald.platform.Ids;
+import dev.herald.platform.Json;
+import dev.herald.platform.Page;
+import dev.herald.platform.ProblemException;
+import dev.herald.platform.Problems;
+import dev.herald.platform.Sql;
+import dev.herald.platform.Wakeups;
+import dev.herald.user.TriggeringEvent;
+import dev.herald.user.User;
+import dev.herald.user.UserIds;
+import dev.herald.user.UserService;
+import dev.herald.user.UserStore;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+
+/**
+ * Takes in tracked events (contract section 3): the user's attributes are merged first, then
+ * triggers are evaluated, and all of it commits before the event is acknowledged.
+ */
+@ApplicationScoped
+public class EventService {
+
+    static final Duration OLDEST = Duration.ofDays(30);
+    static final Duration NEWEST = Duration.ofMinutes(5);
+    static final int MAX_PARAMS_BYTES = 64 * 1024;
+    static final int MAX_BATCH = 1000;
+
+    private final UserStore users;
+    private final UserService userService;
+    private final EventStore events;
+    private final EventTriggers triggers;
+    private final Wakeups wakeups;
+    private final EventMetrics metrics;
+    private final Json json;
+    private final Clock clock;
+
+    public EventService(UserStore users, UserService userService, EventStore events,
+            EventTriggers triggers, Wakeups wakeups, EventMetrics metrics, Json json, Clock clock) {
+        this.metrics = metrics;
+        this.users = users;
+        this.userService = userService;
+        this.events = events;
+        this.triggers = triggers;
+        this.wakeups = wakeups;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    public Uni<EventAccepted> track(EventRequest request) {
+        Instant now = Sql.millis(clock.instant());
+        Problems.Collector errors = new Problems.Collector();
+        TrackedEvent event = check(request, now, "", errors);
+        errors.throwIfAny();
+        if (patch(request) == null && !triggers.listensTo(event.event())) {
+            // Nothing to change or trigger: storing the event (and its user, if new) is all of it.
+            return events.insertOrFindRepeat(events.pool(), event)
+                    .map(id -> new EventAccepted(id, !id.equals(event.id()), 0))
+                    .invoke(this::count);
+        }
+        return users.pool().withTransaction(conn -> trackIn(conn, event, patch(request), now))
+                .invoke(this::count)
+                .invoke(accepted -> {
+                    if (accepted.entries() > 0) {
+                        wakeups.wakeHere();
+                    }
+                });
+    }
+
+    /**
+     * Up to {@link #MAX_BATCH} events: all are checked first (one bad event refuses the batch,
+     * naming each bad index), then all are stored in one transaction. The events of a user that
+     * carries attribute changes or an event some campaign listens to are taken one by one, in
+     * order, with the user locked; the events of all other users change and trigger nothing, so
+     * they are stored together with one statement.
+     */
+    public Uni<BatchAccepted> trackAll(BatchRequest request) {
+        Instant now = Sql.millis(clock.instant());
+        if (request == null || request.events() == null || request.events().isEmpty()) {
+            throw ProblemException.invalid("events", "must hold 1 to " + MAX_BATCH + " events");
+        }
+        if (request.events().size() > MAX_BATCH) {
+            throw ProblemException.invalid("events", "must hold at most " + MAX_BATCH + " events, found "
+                    + request.events().size());
+        }
+        Problems.Collector errors = new Problems.Collector();
+        List<TrackedEvent> checked = new ArrayList<>();
+        for (int i = 0; i < request.events().size(); i++) {
+            checked.add(check(request.events().get(i), now, "events[" + i + "].", errors));
+        }
+        errors.throwIfAny();
+        Set<String> busy = new HashSet<>();
+        for (int i = 0; i < checked.size(); i++) {
+            if (patch(request.events().get(i)) != null || triggers.listensTo(checked.get(i).event())) {
+                busy.add(checked.get(i).userId());
+            }
+        }
+        List<TrackedEvent> quiet = checked.stream().filter(e -> !busy.contains(e.userId())).toList();
+        List<Integer> oneByOne = IntStream.range(0, checked.size())
+                .filter(i -> busy.contains(checked.get(i).userId())).boxed().toList();
+        List<String> userIds = checked.stream().map(TrackedEvent::userId).toList();
+        return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, List.copyOf(busy), now)
+                .chain(() -> events.insertAll(conn, quiet))
+                .chain(stored -> Multi.createFrom().iterable(oneByOne)
+                        .onItem().transformToUniAndConcatenate(i -> trackIn(conn, checked.get(i),
+                                patch(request.events().get(i)), now))
+                        .collect().asList()
+                        .map(all -> {
+                            int duplicates = quiet.size() - stored
+                                    + (int) all.stream().filter(EventAccepted::duplicate).count();
+                            int entries = all.stream().mapToInt(EventAccepted::entries).sum();
+                            return new Stored(checked.size() - duplicates, duplicates, entries);
+                        })))
+                .map(stored -> {
+                    metrics.stored(stored.accepted(), stored.duplicates(), stored.entries());
+                    if (stored.entries() > 0) {
+                        wakeups.wakeHere();
+                    }
+                    return new BatchAccepted(stored.accepted(), stored.duplicates());
+                });
+    }
+
+    private record Stored(int accepted, int duplicates, int entries) {
+    }
+
+    private void count(EventAccepted accepted) {
+        metrics.stored(accepted.duplicate() ? 0 : 1, accepted.duplicate() ? 1 : 0, accepted.entries());
+    }
+
+    private static ObjectNode patch(EventRequest request) {
+        return request.userAttributes() == null || request.userAttributes().isNull() ? null
+                : (ObjectNode) request.userAttributes();
+    }
+
+    /** Stores one event in the caller's transaction and runs what it triggers. */
+    private Uni<EventAccepted> trackIn(SqlClient conn, TrackedEvent event, ObjectNode patch, Instant now) {
+        return users.lockOrCreate(conn, event.userId(), now)
+                .chain(before -> events.insertOrFindRepeat(conn, event).chain(id -> {
+                    if (!id.equals(event.id())) {
+                        return Uni.createFrom().item(new EventAccepted(id, true, 0));
+                    }
+                    TriggeringEvent triggering = new TriggeringEvent(event.id(), event.event(), event.params(),
+                            event.time());
+                    Uni<User> merged = patch == null ? Uni.createFrom().item(before)
+                            : userService.mergeIn(conn, before, patch, now);
+                    return merged.call(after -> triggers.onExit(conn, after.id(), event.event(), now))
+                            .chain(after -> triggers
+                            .onAttributesChanged(conn, after, UserService.changes(before, after), triggering, now)
+                            .chain(fromAttributes -> triggers.onEvent(conn, after, triggering, now)
+                                    .map(fromEvent -> fromAttributes + fromEvent)))
+                            .call(entries -> entries > 0 ? wakeups.onCommit(conn) : Uni.createFrom().voidItem())
+                            .map(entries -> new EventAccepted(event.id(), false, entries));
+                }));
+    }
+
+    public Uni<Page<TrackedEvent>> list(String userId, String name, String after, int size) {
+        return events.list(userId, name == null || name.isBlank() ? null : name, Page.afterId(after), size + 1)
+                .map(found -> Page.of(found, size, e -> e.id().toString()));
+    }
+
+    /** Checks one event; problems go to {@code errors} with {@code at} before each field. */
+    private TrackedEvent check(EventRequest request, Instant now, String at, Problems.Collector errors) {
+        if (request == null) {
+            errors.add(at.isEmpty() ? "" : at.substring(0, at.length() - 1),
+                    "must be an event: {\"userId\": ..., \"event\": ...}");
+            return null;
+        }
+        String userIdProblem = UserIds.problem(request.userId());
+        if (userIdProblem != null) {
+            errors.add(at + "userId", "is required: the app's id of the user, which " + userIdProblem);
+        }
+        if (request.event() == null || request.event().isBlank() || request.event().length() > 128) {
+            errors.add(at + "event", "is required: the event's name, 1 to 128 characters");
+        }
+        if (request.params() != null && !request.params().isNull()) {
+            if (!request.params().isObject()) {
+                errors.add(at + "params", "must be an object of parameter names to values");
+            } else if (json.write(request.params()).getBytes(StandardCharsets.UTF_8).length > MAX_PARAMS_BYTES) {
+                errors.add(at + "params", "must take at most " + MAX_PARAMS_BYTES + " bytes as JSON");
+            }
+        }
+        if (request.id() != null && (request.id().isEmpty() || request.id().length() > 128)) {
+            errors.add(at + "id", "must be 1 to 128 characters: the app's own id of this event");
+        }
+        if (request.userAttributes() != null && !request.userAttributes().isNull()) {
+            if (!request.userAttributes().isObject()) {
+                errors.add(at + "userAttributes", "must be an object of attribute names to values");
+            } else {
+                request.userAttributes().fieldNames().forEachRemaining(name -> {
+                    String problem = userService.nameProblem(name);
+                    if (problem != null) {
+                        errors.add(at + "userAttributes." + name, problem);
+                    }
+                });
+            }
+        }
+        Instant time = now;
+        if (request.time() != null) {
+            try {
+                time = Sql.millis(Instant.parse(request.time()));
+                if (time.isBefore(now.minus(OLDEST)) || time.isAfter(now.plus(NEWEST))) {
+                    errors.add(at + "time", "must lie within the last 30 days and at most 5 minutes ahead");
+                }
+            } catch (DateTimeException e) {
+                errors.add(at + "time", "must be an ISO-8601 instant such as 2026-12-01T09:00:00Z");
+            }
+        }
+        if (!errors.isEmpty()) {
+            return null;
+        }
+        ObjectNode params = request.params() == null || request.params().isNull() ? json.mapper().createObjectNode()
+                : (ObjectNode) request.params();
+        UUID id = Ids.newId();
+        return new TrackedEvent(id, request.userId(), request.event(), params, time, now, request.id());
+    }
+}

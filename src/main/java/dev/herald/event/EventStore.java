@@ -1,0 +1,126 @@
+package dev.herald.event;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.herald.audience.EventFact;
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** The events table. */
+@ApplicationScoped
+public class EventStore {
+
+    private final Pool pool;
+    private final Json json;
+
+    public EventStore(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    /**
+     * Stores the event, and its user with no attributes if there is none yet; answers the id of
+     * an earlier event with the same client id instead, if any. One statement, so an event that
+     * changes and triggers nothing needs no transaction of its own.
+     */
+    public Uni<UUID> insertOrFindRepeat(SqlClient client, TrackedEvent event) {
+        return client.preparedQuery("WITH u AS (INSERT INTO users (id, attributes, created_at, updated_at)"
+                + "   VALUES ($2, '{}'::jsonb, $7, $7) ON CONFLICT (id) DO NOTHING),"
+                + " inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time,"
+                + " received_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7)"
+                + " ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id)"
+                + " SELECT id FROM inserted UNION ALL"
+                + " SELECT id FROM events WHERE user_id = $2 AND client_id = $4 AND NOT EXISTS (SELECT 1 FROM inserted)")
+                .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
+                        json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
+                .map(rows -> rows.iterator().next().getUUID("id"));
+    }
+
+    /**
+     * Stores events in one statement; an event whose (user, client id) is already stored, or
+     * repeated earlier in the list, is left out. Returns how many were stored.
+     */
+    public Uni<Integer> insertAll(SqlClient client, List<TrackedEvent> all) {
+        if (all.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        int n = all.size();
+        UUID[] ids = new UUID[n];
+        String[] userIds = new String[n];
+        String[] names = new String[n];
+        String[] clientIds = new String[n];
+        String[] params = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        OffsetDateTime[] received = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            TrackedEvent event = all.get(i);
+            ids[i] = event.id();
+            userIds[i] = event.userId();
+            names[i] = event.event();
+            clientIds[i] = event.clientId();
+            params[i] = json.write(event.params());
+            times[i] = Sql.ts(event.time());
+            received[i] = Sql.ts(event.receivedAt());
+        }
+        return client.preparedQuery("INSERT INTO events (id, user_id, name, client_id, params, time, received_at)"
+                + " SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at"
+                + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],"
+                + "   $7::timestamptz[]) AS e(id, user_id, name, client_id, params, time, received_at)"
+                + " ON CONFLICT (user_id, client_id) DO NOTHING")
+                .execute(Tuple.from(new Object[] { ids, userIds, names, clientIds, params, times, received }))
+                .map(RowSet::rowCount);
+    }
+
+    /** The events of these users with these names, by user, for event criteria evaluated in memory. */
+    public Uni<Map<String, List<EventFact>>> facts(SqlClient client, List<String> userIds, Set<String> names) {
+        if (userIds.isEmpty() || names.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return client.preparedQuery("SELECT user_id, name, time, params::text AS params FROM events"
+                + " WHERE user_id = ANY($1) AND name = ANY($2)")
+                .execute(Tuple.of(userIds.toArray(String[]::new), names.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, List<EventFact>> out = new HashMap<>();
+                    for (Row row : rows) {
+                        out.computeIfAbsent(row.getString("user_id"), id -> new ArrayList<>()).add(new EventFact(
+                                row.getString("name"), Sql.instant(row, "time"), json.tree(row.getString("params"))));
+                    }
+                    return out;
+                });
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    /** A user's events, newest first, of one name if given. */
+    public Uni<List<TrackedEvent>> list(String userId, String name, UUID after, int limit) {
+        return pool.preparedQuery("SELECT id, user_id, name, params::text AS params, time, received_at, client_id"
+                + " FROM events WHERE user_id = $1 AND ($2::text IS NULL OR name = $2)"
+                + " AND ($3::uuid IS NULL OR id < $3) ORDER BY id DESC LIMIT $4")
+                .execute(Tuple.of(userId, name, after, limit))
+                .map(rows -> {
+                    List<TrackedEvent> out = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        out.add(new TrackedEvent(row.getUUID("id"), row.getString("user_id"), row.getString("name"),
+                                json.tree(row.getString("params")), Sql.instant(row, "time"),
+                                Sql.instant(row, "received_at"), row.getString("client_id")));
+                    }
+                    return out;
+                });
+    }
+}

@@ -1,5 +1,0 @@
-package dev.herald.profile;
-
-/** The answer to a batch: events stored, and repeats of events already stored. */
-public record BatchAccepted(int accepted, int duplicates) {
-}

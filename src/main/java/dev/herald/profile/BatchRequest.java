@@ -1,7 +1,0 @@
-package dev.herald.profile;
-
-import java.util.List;
-
-/** The body of {@code POST /events/batch}. */
-public record BatchRequest(List<EventRequest> events) {
-}

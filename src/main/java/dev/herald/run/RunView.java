@@ -1,0 +1,17 @@
+package dev.herald.run;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** A run as the API shows it, with its deliveries counted by status. */
+public record RunView(
+        UUID id,
+        UUID campaignId,
+        String kind,
+        Instant fireTime,
+        String status,
+        int audienceSize,
+        Map<String, Integer> deliveries,
+        Instant createdAt) {
+}

@@ -1,7 +1,0 @@
-package dev.herald.schedule;
-
-import java.util.UUID;
-
-/** The answer to a send: the run it started and how many users it reached. */
-public record SendResult(UUID runId, int audienceSize) {
-}

@@ -1,0 +1,126 @@
+package dev.herald.user;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.herald.platform.Json;
+import dev.herald.platform.Sql;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/** The users table. */
+@ApplicationScoped
+public class UserStore {
+
+    private static final String COLUMNS = "id, attributes::text AS attributes, created_at, updated_at";
+
+    private final Pool pool;
+    private final Json json;
+
+    public UserStore(Pool pool, Json json) {
+        this.pool = pool;
+        this.json = json;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    /** Creates the user or replaces all its attributes. */
+    public Uni<User> put(SqlClient client, String id, ObjectNode attributes, Instant now) {
+        return client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
+                + " VALUES ($1, $2::text::jsonb, $3, $3) ON CONFLICT (id) DO UPDATE"
+                + " SET attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at RETURNING " + COLUMNS)
+                .execute(Tuple.of(id, json.write(attributes), Sql.ts(now))).map(this::first);
+    }
+
+    /** Creates the user if needed and locks its row for an update in the same transaction. */
+    public Uni<User> lockOrCreate(SqlClient client, String id, Instant now) {
+        return client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
+                + " VALUES ($1, '{}'::jsonb, $2, $2) ON CONFLICT (id) DO NOTHING")
+                .execute(Tuple.of(id, Sql.ts(now)))
+                .chain(() -> client.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 FOR UPDATE")
+                        .execute(Tuple.of(id)))
+                .map(this::first);
+    }
+
+    /**
+     * Creates the users of {@code ids} that do not exist and locks those of {@code locked}, each
+     * in id order, so that two transactions on overlapping sets of users cannot deadlock. Users
+     * that are only created are not locked beyond that: an event that changes and triggers
+     * nothing needs its user to exist, not to stand still.
+     */
+    public Uni<Void> createAndLock(SqlClient client, List<String> ids, List<String> locked, Instant now) {
+        String[] sorted = ids.stream().distinct().sorted().toArray(String[]::new);
+        String[] toLock = locked.stream().distinct().sorted().toArray(String[]::new);
+        Uni<Void> created = client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
+                + " SELECT id, '{}'::jsonb, $2, $2 FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT (id) DO NOTHING")
+                .execute(Tuple.of(sorted, Sql.ts(now))).replaceWithVoid();
+        if (toLock.length == 0) {
+            return created;
+        }
+        return created.chain(() -> client.preparedQuery("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+                .execute(Tuple.of((Object) toLock)))
+                .replaceWithVoid();
+    }
+
+    public Uni<User> find(String id) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
+                .map(this::first);
+    }
+
+    /** The users that exist among {@code ids}, by id. */
+    public Uni<Map<String, User>> findAll(List<String> ids) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = ANY($1)")
+                .execute(Tuple.of(ids.toArray(String[]::new)))
+                .map(rows -> {
+                    Map<String, User> out = new HashMap<>();
+                    for (Row row : rows) {
+                        User user = map(row);
+                        out.put(user.id(), user);
+                    }
+                    return out;
+                });
+    }
+
+    /** Newest first; {@code after} is "createdAt id" of the last user of the previous page. */
+    public Uni<List<User>> list(String q, Instant afterCreated, String afterId, int limit) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM users"
+                + " WHERE ($1::text IS NULL OR strpos(lower(id), lower($1)) > 0)"
+                + " AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3))"
+                + " ORDER BY created_at DESC, id DESC LIMIT $4")
+                .execute(Tuple.of(q, Sql.ts(afterCreated), afterId, limit))
+                .map(rows -> {
+                    List<User> out = new ArrayList<>(rows.size());
+                    rows.forEach(row -> out.add(map(row)));
+                    return out;
+                });
+    }
+
+    /** Deletes the user with its events (the foreign key cascades); false when there was none. */
+    public Uni<Boolean> delete(SqlClient client, String id) {
+        return client.preparedQuery("DELETE FROM users WHERE id = $1").execute(Tuple.of(id))
+                .map(rows -> rows.rowCount() > 0);
+    }
+
+    private User first(RowSet<Row> rows) {
+        var it = rows.iterator();
+        return it.hasNext() ? map(it.next()) : null;
+    }
+
+    private User map(Row row) {
+        return new User(row.getString("id"), (ObjectNode) json.tree(row.getString("attributes")),
+                Sql.instant(row, "created_at"), Sql.instant(row, "updated_at"));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.herald.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+/**
+ * Holds Herald's packages to one-way dependencies, read from the compiled classes: a package may
+ * use the packages of lower levels, never one of its own level or above, and so no cycle can form.
+ */
+class DependencyRulesTest {
+
+    /**
+     * Lowest first. A feature's REST resources, services, model and stores live in its package;
+     * what a lower package must hear from a higher one (wake-ups, trigger entries, the trigger
+     * index) goes through an interface or a CDI event the lower package defines.
+     */
+    static final List<List<String>> LEVELS = List.of(
+            List.of("platform"),
+            List.of("template", "audience"),
+            List.of("destination"),
+            List.of("delivery"),
+            List.of("user"),
+            List.of("event"),
+            List.of("campaign"),
+            List.of("dispatch", "trigger", "run"));
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.herald");
+    }
+
+    @Test
+    void packagesFormNoCycle() {
+        slices().matching("dev.herald.(*)..").should().beFreeOfCycles().check(classes);
+    }
+
+    @Test
+    void eachPackageUsesOnlyLowerLevels() {
+        for (int level = 0; level < LEVELS.size(); level++) {
+            for (String pkg : LEVELS.get(level)) {
+                List<String> forbidden = new ArrayList<>();
+                for (int other = level; other < LEVELS.size(); other++) {
+                    LEVELS.get(other).stream().filter(p -> !p.equals(pkg)).map(p -> "dev.herald." + p + "..")
+                            .forEach(forbidden::add);
+                }
+                if (forbidden.isEmpty()) {
+                    continue;
+                }
+                noClasses().that().resideInAPackage("dev.herald." + pkg + "..")
+                        .should().dependOnClassesThat().resideInAnyPackage(forbidden.toArray(String[]::new))
+                        .because(pkg + " is on level " + level + " of " + LEVELS)
+                        .check(classes);
+            }
+        }
+    }
+
+    @Test
+    void everyPackageHasALevel() {
+        List<String> known = LEVELS.stream().flatMap(List::stream).toList();
+        classes.stream().map(c -> c.getPackageName().replaceFirst("^dev\\.herald\\.?", "").split("\\.")[0])
+                .filter(pkg -> !pkg.isEmpty()).distinct()
+                .forEach(pkg -> assertThat(known)
+                        .as("package dev.herald.%s needs a level in LEVELS", pkg).contains(pkg));
+    }
+
+    @Test
+    void resourcesAreTheTopOfTheirFeature() {
+        noClasses().that().haveSimpleNameNotEndingWith("Resource")
+                .should().dependOnClassesThat().haveSimpleNameEndingWith("Resource")
+                .check(classes);
+    }
+
+    @Test
+    void storesDoNotCallServices() {
+        noClasses().that().haveSimpleNameEndingWith("Store").or().haveSimpleNameEndingWith("Repository")
+                .or().haveSimpleNameEndingWith("Queries")
+                .should().dependOnClassesThat().haveSimpleNameEndingWith("Service")
+                .check(classes);
+    }
+}

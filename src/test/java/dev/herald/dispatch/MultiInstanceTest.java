@@ -1,0 +1,230 @@
+package dev.herald.dispatch;
+
+import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.newUsers;
+import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.rateLimitedCampaign;
+import static dev.herald.support.Http.send;
+import static dev.herald.support.Http.userId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.herald.delivery.DeliveryStore;
+import dev.herald.platform.Sql;
+import dev.herald.platform.Wakeups;
+import dev.herald.support.MovableClock;
+import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Several dispatchers over one database, as several instances of Herald would run: every
+ * webhook is sent once, a dead instance's claims are taken over when their lease ends, a NOTIFY
+ * from elsewhere wakes a dispatcher, and a stopping one gives back what it holds.
+ */
+@QuarkusTest
+class MultiInstanceTest {
+
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
+
+    @Inject
+    Dispatcher dispatcher;
+    @Inject
+    Pumps pumps;
+    @Inject
+    DeliveryStore deliveries;
+    @Inject
+    DeliveryConfig config;
+    @Inject
+    MovableClock clock;
+    @Inject
+    Pool pool;
+
+    private static Receiver receiver() {
+        return receivers.fresh();
+    }
+
+    /** Another instance's dispatcher: same database, its own guards and state. */
+    private Pump otherInstance() {
+        return pumps.another();
+    }
+
+    /** A campaign whose single delivery per user comes due an hour after the send. */
+    private String laterCampaign(String name, Receiver receiver, String path, Object... extra) {
+        Map<String, Object> action = new java.util.LinkedHashMap<>();
+        action.put("url", receiver.url(path));
+        action.put("delay", "PT1H");
+        for (int i = 0; i < extra.length; i += 2) {
+            action.put((String) extra[i], extra[i + 1]);
+        }
+        return activeCampaign(name, List.of(action));
+    }
+
+    /** A {@link #laterCampaign} sent to one new user, named after the campaign. */
+    private String sentToOneUser(String name, Receiver receiver, String path, Object... extra) {
+        String user = userId(name);
+        putUser(user, Map.of());
+        String campaign = laterCampaign(name, receiver, path, extra);
+        send(campaign, List.of(user));
+        return campaign;
+    }
+
+    /**
+     * Lets the send's own notification come back and wake this instance's dispatcher while the
+     * delivery is not yet due, so that what follows sees only the wake-ups it makes itself.
+     */
+    private static void settle() {
+        Awaitility.await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+    }
+
+    private static Map<String, Object> delivery(String campaign) {
+        String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
+        return admin().get("/api/v1/deliveries/{id}", id).then().extract().jsonPath().getMap("");
+    }
+
+    @Test
+    void twoDispatchersSendEveryWebhookOnce() {
+        Receiver receiver = receiver();
+        String prefix = "pair-" + UUID.randomUUID() + "-";
+        int count = 2000;
+        pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
+                + " SELECT $1 || g, '{}', $2, $2 FROM generate_series(1, $3) g")
+                .execute(Tuple.of(prefix, Sql.ts(clock.instant()), count)).await().indefinitely();
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= count; i++) {
+            ids.add(prefix + i);
+        }
+        String campaign = laterCampaign("two dispatchers", receiver, "/pair");
+        admin().body(Map.of("userIds", ids)).post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202)
+                .body("audienceSize", equalTo(count));
+
+        Pump other = otherInstance();
+        clock.advance(Duration.ofMinutes(61));
+        dispatcher.wakeUp();
+        other.wakeUp();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> receiver.at("/pair").size() >= count);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> admin()
+                .get("/api/v1/campaigns/{id}/stats", campaign).then().extract().<Integer> path("counts.DELIVERED")
+                == count);
+
+        List<Receiver.Received> got = receiver.at("/pair");
+        Set<String> webhookIds = new HashSet<>();
+        got.forEach(r -> webhookIds.add(r.header("webhook-id")));
+        assertThat(got).hasSize(count);
+        assertThat(webhookIds).hasSize(count);
+    }
+
+    @Test
+    void twoDispatchersShareACampaignsMaxPerMinute() {
+        Receiver receiver = receiver();
+        List<String> users = newUsers("rate-shared", 10);
+        String id = rateLimitedCampaign("shared rate", 10,
+                Map.of("url", receiver.url("/shared-rate"), "delay", "PT1H"));
+        // Three runs of ten, each within the limit on its own: thirty due in the same minute.
+        Instant minute = clock.advanceToNextMinute();
+        for (int run = 0; run < 3; run++) {
+            admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
+        }
+        settle();
+
+        Pump other = otherInstance();
+        clock.advance(Duration.ofHours(1));
+        dispatcher.wakeUp();
+        other.wakeUp();
+        receiver.await("/shared-rate", 10);
+        Instant nextMinute = minute.plus(Duration.ofMinutes(61));
+        Awaitility.await().until(() -> {
+            List<String> due = admin().get("/api/v1/deliveries?status=PENDING&campaignId=" + id).then()
+                    .extract().path("items.dueAt");
+            return due.size() == 20 && due.stream().map(Instant::parse).noneMatch(t -> t.isBefore(nextMinute));
+        });
+        assertThat(receiver.at("/shared-rate")).hasSize(10);
+        admin().post("/api/v1/campaigns/{id}/finish", id).then().statusCode(200);
+    }
+
+    @Test
+    void aDeadInstancesClaimIsTakenOverWhenItsLeaseEnds() {
+        Receiver receiver = receiver();
+        String campaign = sentToOneUser("lease", receiver, "/lease");
+
+        // Another instance, 61 minutes on, claims the delivery and dies before sending it.
+        Instant then = Sql.millis(clock.instant().plus(Duration.ofMinutes(61)));
+        deliveries.claim(then, then.plus(config.lease()), 10_000, List.of()).await().indefinitely();
+        assertThat(delivery(campaign).get("status")).isEqualTo("SENDING");
+        clock.advance(Duration.ofMinutes(61));
+
+        dispatcher.wakeUp();
+        Receiver marker = receiver();
+        String markerUser = userId("lease-marker");
+        putUser(markerUser, Map.of());
+        send(activeCampaign("lease marker", List.of(Map.of("url", marker.url("/marker")))), List.of(markerUser));
+        marker.await("/marker", 1);
+        assertThat(receiver.at("/lease")).isEmpty();
+
+        clock.advance(config.lease().plusSeconds(1));
+        dispatcher.wakeUp();
+        receiver.await("/lease", 1);
+        Awaitility.await().until(() -> "DELIVERED".equals(delivery(campaign).get("status")));
+        assertThat(delivery(campaign).get("attemptCount")).isEqualTo(2);
+        assertThat(receiver.at("/lease")).hasSize(1);
+    }
+
+    @Test
+    void aNotifyFromAnotherInstanceWakesTheDispatcher() {
+        Receiver receiver = receiver();
+        String campaign = sentToOneUser("notify", receiver, "/notify");
+        settle();
+        clock.advance(Duration.ofMinutes(61));
+
+        // Tests poll once an hour: only the notification can start this send.
+        pool.query("NOTIFY " + Wakeups.CHANNEL).execute().await().indefinitely();
+        receiver.await("/notify", 1);
+    }
+
+    @Test
+    void aStoppingInstanceGivesBackWhatIsStillInFlight() {
+        Receiver receiver = receiver();
+        receiver.reply("/stopping", r -> {
+            UnreliableReceiverTest.pause(Duration.ofSeconds(2));
+            return Receiver.Reply.of(200);
+        });
+        String campaign = sentToOneUser("stopping", receiver, "/stopping", "timeout", "PT10S");
+        settle();
+        clock.advance(Duration.ofMinutes(61));
+
+        Pump other = otherInstance();
+        other.wakeUp();
+        receiver.await("/stopping", 1);
+        other.stop(Duration.ofMillis(100));
+        Map<String, Object> given = delivery(campaign);
+        assertThat(given.get("status")).isEqualTo("PENDING");
+        assertThat(given.get("attemptCount")).isEqualTo(0);
+
+        // The request given back was still in flight, so it arrives twice, with one webhook-id.
+        dispatcher.wakeUp();
+        receiver.await("/stopping", 2);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "DELIVERED".equals(delivery(campaign)
+                .get("status")));
+        List<Receiver.Received> got = receiver.at("/stopping");
+        assertThat(got.get(1).header("webhook-id")).isEqualTo(got.get(0).header("webhook-id"));
+    }
+}

@@ -1,0 +1,107 @@
+package dev.herald.run;
+
+import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.createCampaign;
+import static dev.herald.support.Http.newUsers;
+import static dev.herald.support.Http.putUser;
+import static dev.herald.support.Http.userId;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import dev.herald.support.Receiver;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/** Manual sends: one run, one entry per user, one delivery per action. */
+@QuarkusTest
+class SendTest {
+
+    static final Receiver receiver = new Receiver();
+
+    @Inject
+    Pool pool;
+
+    @AfterAll
+    static void stop() {
+        receiver.close();
+    }
+
+    @Test
+    void sendWritesOneEntryPerUserAndOneDeliveryPerAction() {
+        List<String> pair = newUsers("send", 2);
+        String a = pair.get(0);
+        String b = pair.get(1);
+        String campaign = activeCampaign("send", List.of(Map.of("url", receiver.url("/one")),
+                Map.of("url", receiver.url("/two"))));
+
+        JsonPath sent = admin().body(Map.of("userIds", List.of(a, b, "nobody-" + a)))
+                .post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202).extract().jsonPath();
+        assertThat(sent.getInt("audienceSize")).isEqualTo(2);
+        String runId = sent.getString("runId");
+
+        receiver.await("/one", 2);
+        receiver.await("/two", 2);
+        JsonPath runs = admin().get("/api/v1/campaigns/{id}/runs", campaign).then().statusCode(200).extract()
+                .jsonPath();
+        assertThat(runs.getString("items[0].id")).isEqualTo(runId);
+        assertThat(runs.getInt("items[0].audienceSize")).isEqualTo(2);
+        assertThat(runs.getString("items[0].kind")).isEqualTo("MANUAL");
+        org.awaitility.Awaitility.await().until(() -> admin().get("/api/v1/campaigns/{id}/runs", campaign).then()
+                .extract().<Integer> path("items[0].deliveries.DELIVERED") == 4);
+
+        // Two entries of two deliveries each: one per action, sharing the entry's id.
+        long entries = count("SELECT count(DISTINCT entry_id) FROM deliveries WHERE run_id = '" + runId + "'");
+        long deliveries = count("SELECT count(*) FROM deliveries WHERE run_id = '" + runId + "'");
+        long firstActions = count("SELECT count(*) FROM deliveries WHERE run_id = '" + runId
+                + "' AND action_index = 0");
+        assertThat(entries).isEqualTo(2);
+        assertThat(deliveries).isEqualTo(4);
+        assertThat(firstActions).isEqualTo(2);
+    }
+
+    @Test
+    void sendWithoutUserIdsReachesEveryUser() {
+        String user = userId("everyone");
+        putUser(user, Map.of());
+        String campaign = activeCampaign("everyone", List.of(Map.of("url", receiver.url("/everyone"))));
+        long users = count("SELECT count(*) FROM users");
+        admin().post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202)
+                .body("audienceSize", equalTo((int) users));
+        admin().post("/api/v1/campaigns/{id}/finish", campaign).then().statusCode(200);
+    }
+
+    @Test
+    void sendNeedsAnActiveCampaignThatIsNotTriggered() {
+        String draft = createCampaign("draft send", List.of(Map.of("url", receiver.url("/never"))));
+        admin().post("/api/v1/campaigns/{id}/send", draft).then().statusCode(409)
+                .contentType("application/problem+json");
+
+        String triggered = admin().body(Map.of("name", "triggered send",
+                "delivery", Map.of("type", "TRIGGERED", "trigger", Map.of("event", "purchase")),
+                "actions", List.of(Map.of("url", receiver.url("/never")))))
+                .post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
+        admin().post("/api/v1/campaigns/{id}/start", triggered).then().statusCode(200);
+        admin().post("/api/v1/campaigns/{id}/send", triggered).then().statusCode(409);
+
+        String active = activeCampaign("bad body", List.of(Map.of("url", receiver.url("/never"))));
+        admin().body(Map.of("userIds", List.of(""))).post("/api/v1/campaigns/{id}/send", active).then()
+                .statusCode(400).body("errors[0].field", equalTo("userIds[0]"));
+        admin().body(Map.of("data", "x")).post("/api/v1/campaigns/{id}/send", active).then().statusCode(400)
+                .body("errors[0].field", equalTo("data"));
+        assertThat(receiver.at("/never")).isEmpty();
+    }
+
+    private long count(String sql) {
+        return pool.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
+    }
+}
