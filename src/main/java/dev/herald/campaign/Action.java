@@ -1,16 +1,23 @@
 package dev.herald.campaign;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.herald.audience.Criteria;
+import dev.herald.audience.CriteriaParser;
 import dev.herald.destination.ActionUrl;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** One step of a campaign: a webhook, with its templates (contract section 2.4). */
+/**
+ * One step of a campaign: a webhook, with its templates (contract section 2.4). The fields are
+ * as written, which reads show; {@link #parsed} is what the engine uses of them.
+ */
 @RegisterForReflection
 public record Action(
         UUID id,
@@ -26,7 +33,20 @@ public record Action(
         Map<String, String> headers,
         String signingSecret,
         String timeout,
-        Integer maxAttempts) {
+        Integer maxAttempts,
+        @JsonIgnore Parsed parsed) {
+
+    /** The action's delay, condition, timeout and URL, parsed once. */
+    public record Parsed(Duration delay, Criteria condition, Duration timeout, ActionUrl url) {
+    }
+
+    /** An action as stored or as checked: its values are valid, and parsed here. */
+    public Action {
+        if (parsed == null) {
+            parsed = new Parsed(Duration.parse(delay), CriteriaParser.parseStored(condition, CriteriaParser.Use.CONDITION),
+                    Duration.parse(timeout), ActionUrl.parse(url));
+        }
+    }
 
     public static final String SECRET_PREFIX = "whsec_";
     /** How long an action waits for a response unless it says otherwise. */
@@ -39,7 +59,7 @@ public record Action(
      */
     public Action masked() {
         return new Action(id, type, name, delay, condition, method, ActionUrl.maskPassword(url), contentType, data,
-                body, headers, maskSecret(signingSecret), timeout, maxAttempts);
+                body, headers, maskSecret(signingSecret), timeout, maxAttempts, parsed);
     }
 
     /** The action as its creator may see it once: the URL's password masked, the signing secret in full. */
@@ -49,7 +69,7 @@ public record Action(
 
     public Action withSecret(String secret) {
         return new Action(id, type, name, delay, condition, method, url, contentType, data, body, headers, secret,
-                timeout, maxAttempts);
+                timeout, maxAttempts, parsed);
     }
 
     /** A new secret: whsec_ and the base64 of 32 random bytes. */

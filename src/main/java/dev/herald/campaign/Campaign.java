@@ -1,6 +1,5 @@
 package dev.herald.campaign;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,23 +7,25 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
 
 import dev.herald.delivery.DeliveryStore;
-import dev.herald.destination.ActionUrl;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** A webhook campaign as stored, and as the API shows it once its secrets are masked. */
+/**
+ * A webhook campaign, parsed: as stored, and as the API shows it once its secrets are masked.
+ * Its parts keep the JSON they were written as, which is what reads show.
+ */
 @RegisterForReflection
 public record Campaign(
         UUID id,
         String name,
         String description,
         CampaignStatus status,
-        JsonNode audience,
-        Delivery delivery,
-        JsonNode limits,
-        JsonNode exitOn,
+        Audience audience,
+        @JsonProperty("delivery") SendPlan plan,
+        Limits limits,
+        ExitOn exitOn,
         List<Action> actions,
         Instant createdAt,
         Instant updatedAt,
@@ -38,18 +39,12 @@ public record Campaign(
     }
 
     public Campaign withNextRunAt(Instant next) {
-        return new Campaign(id, name, description, status, audience, delivery, limits, exitOn, actions, createdAt,
+        return new Campaign(id, name, description, status, audience, plan, limits, exitOn, actions, createdAt,
                 updatedAt, startedAt, finishedAt, next, retiredSecrets);
     }
 
-    /** ONE_TIME and RECURRING campaigns run on a schedule. */
-    public boolean scheduled() {
-        DeliveryType type = delivery.deliveryType();
-        return type == DeliveryType.ONE_TIME || type == DeliveryType.RECURRING;
-    }
-
     public Campaign withActions(List<Action> newActions) {
-        return new Campaign(id, name, description, status, audience, delivery, limits, exitOn, newActions,
+        return new Campaign(id, name, description, status, audience, plan, limits, exitOn, newActions,
                 createdAt, updatedAt, startedAt, finishedAt, nextRunAt, retiredSecrets);
     }
 
@@ -70,24 +65,6 @@ public record Campaign(
         return secrets;
     }
 
-    /** {@code limits.perUser.max}: at most this many entries per user in the window; null for no cap. */
-    public Integer perUserMax() {
-        JsonNode perUser = limits == null ? null : limits.get("perUser");
-        return perUser == null || perUser.isNull() ? null : perUser.get("max").asInt();
-    }
-
-    /** {@code limits.perUser.window}; null means ever. */
-    public Duration perUserWindow() {
-        JsonNode window = perUserMax() == null ? null : limits.get("perUser").get("window");
-        return window == null || window.isNull() ? null : Duration.parse(window.asText());
-    }
-
-    /** {@code limits.maxPerMinute}: the campaign's webhooks per minute, or null for no limit. */
-    public Integer maxPerMinute() {
-        JsonNode value = limits == null ? null : limits.get("maxPerMinute");
-        return value == null || value.isNull() ? null : value.asInt();
-    }
-
     /** What each entry of this campaign is made of: one delivery per action. */
     public DeliveryStore.EntryPlan entryPlan() {
         return new DeliveryStore.EntryPlan(id, actionIds(), actionHosts());
@@ -100,7 +77,7 @@ public record Campaign(
 
     /** The destination (host and port) of each action, in order. */
     public String[] actionHosts() {
-        return actions.stream().map(a -> ActionUrl.parse(a.url()).hostKey()).toArray(String[]::new);
+        return actions.stream().map(a -> a.parsed().url().hostKey()).toArray(String[]::new);
     }
 
     public Action action(UUID actionId) {

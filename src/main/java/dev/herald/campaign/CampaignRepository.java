@@ -49,8 +49,8 @@ public class CampaignRepository {
                 + "exit_on, actions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::json, $6::text::json, "
                 + "$7::text::json, $8::text::json, $9::text::json, $10, $11) RETURNING " + COLUMNS)
                 .execute(Tuple.from(new Object[] { c.id(), c.name(), c.description(), c.status().name(),
-                        json.write(c.delivery()), json.write(c.audience()), json.write(c.limits()),
-                        json.write(c.exitOn()), json.write(c.actions()), Sql.ts(c.createdAt()),
+                        json.write(c.plan().fields()), json.write(c.audience().json()), json.write(c.limits().json()),
+                        json.write(c.exitOn().json()), json.write(c.actions()), Sql.ts(c.createdAt()),
                         Sql.ts(c.updatedAt()) }))
                 .map(this::first);
     }
@@ -104,8 +104,8 @@ public class CampaignRepository {
         return pool.preparedQuery("UPDATE campaigns SET name = $2, description = $3, delivery = $4::text::json, "
                 + "audience = $5::text::json, limits = $6::text::json, exit_on = $7::text::json, "
                 + "actions = $8::text::json, updated_at = $9 WHERE id = $1 AND status <> 'FINISHED' RETURNING " + COLUMNS)
-                .execute(Tuple.from(new Object[] { id, c.name(), c.description(), json.write(c.delivery()),
-                        json.write(c.audience()), json.write(c.limits()), json.write(c.exitOn()),
+                .execute(Tuple.from(new Object[] { id, c.name(), c.description(), json.write(c.plan().fields()),
+                        json.write(c.audience().json()), json.write(c.limits().json()), json.write(c.exitOn().json()),
                         json.write(c.actions()), Sql.ts(now) }))
                 .map(this::first);
     }
@@ -188,9 +188,9 @@ public class CampaignRepository {
             String retiredJson = row.getString("retired_secrets");
             Map<UUID, List<RetiredSecret>> retired = retiredJson == null ? Map.of() : retiredReader.readValue(retiredJson);
             return new Campaign(row.getUUID("id"), row.getString("name"), row.getString("description"),
-                    CampaignStatus.valueOf(row.getString("status")), json.tree(row.getString("audience")),
-                    json.read(row.getString("delivery"), Delivery.class), json.tree(row.getString("limits")),
-                    json.tree(row.getString("exit_on")), actions, Sql.instant(row, "created_at"),
+                    CampaignStatus.valueOf(row.getString("status")), Audience.of(json.tree(row.getString("audience"))),
+                    SendPlan.of(json.read(row.getString("delivery"), PlanFields.class)),
+                    Limits.of(json.tree(row.getString("limits"))), ExitOn.of(json.tree(row.getString("exit_on"))), actions, Sql.instant(row, "created_at"),
                     Sql.instant(row, "updated_at"), Sql.instant(row, "started_at"), Sql.instant(row, "finished_at"),
                     Sql.instant(row, "next_run_at"), retired);
         } catch (JsonProcessingException e) {

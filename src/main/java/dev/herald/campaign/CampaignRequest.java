@@ -9,8 +9,8 @@ public record CampaignRequest(
         String name,
         String description,
         JsonNode audience,
-        Delivery delivery,
+        PlanFields delivery,
         JsonNode limits,
         JsonNode exitOn,
-        List<Action> actions) {
+        List<ActionRequest> actions) {
 }

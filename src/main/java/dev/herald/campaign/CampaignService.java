@@ -88,7 +88,7 @@ public class CampaignService {
         CampaignValidator.Checked c = validator.check(request, null);
         Instant now = now();
         Campaign campaign = new Campaign(Ids.newId(), c.name(), c.description(), CampaignStatus.DRAFT, c.audience(),
-                c.delivery(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null, Map.of());
+                c.plan(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null, Map.of());
         return campaigns.insert(campaign).call(watcher::changed);
     }
 
@@ -98,7 +98,7 @@ public class CampaignService {
 
     public Uni<Page<Campaign>> list(String status, String type, String q, String after, int size) {
         String statusFilter = enumFilter("status", status, CampaignStatus.class);
-        String typeFilter = enumFilter("type", type, DeliveryType.class);
+        String typeFilter = enumFilter("type", type, PlanType.class);
         return campaigns.list(statusFilter, typeFilter, q == null || q.isBlank() ? null : q, Page.afterId(after),
                 size + 1).map(found -> Page.of(found, size, campaign -> campaign.id().toString()));
     }
@@ -115,8 +115,8 @@ public class CampaignService {
             CampaignValidator.Checked c = validator.check(request, existing);
             return campaigns.replace(id, c, now())
                     .onItem().ifNull().failWith(() -> finished(id))
-                    .chain(saved -> saved.scheduled() && saved.nextRunAt() != null
-                            ? schedule(saved, FireTimes.first(saved, saved.updatedAt()))
+                    .chain(saved -> saved.plan().scheduled() && saved.nextRunAt() != null
+                            ? schedule(saved, FireTimes.first(saved.plan(), saved.updatedAt()))
                             : Uni.createFrom().item(saved))
                     .call(watcher::changed)
                     .map(saved -> revealSentSecrets(saved, request));
@@ -142,10 +142,10 @@ public class CampaignService {
         return transition(id, CampaignStatus.startableFrom(), CampaignStatus.ACTIVE, "start")
                 .chain(started -> {
                     boolean firstStart = started.startedAt().equals(started.updatedAt());
-                    if (!started.scheduled() || !firstStart || started.nextRunAt() != null) {
+                    if (!started.plan().scheduled() || !firstStart || started.nextRunAt() != null) {
                         return Uni.createFrom().item(started);
                     }
-                    return schedule(started, FireTimes.first(started, started.updatedAt()));
+                    return schedule(started, FireTimes.first(started.plan(), started.updatedAt()));
                 })
                 .call(started -> wakeups.wakeAll());
     }

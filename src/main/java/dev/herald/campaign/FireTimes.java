@@ -1,11 +1,8 @@
 package dev.herald.campaign;
 
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-
 
 /** When ONE_TIME and RECURRING campaigns fire (contract section 2.1). */
 public final class FireTimes {
@@ -16,47 +13,40 @@ public final class FireTimes {
     private FireTimes() {
     }
 
-    /** The first fire time of a campaign started at {@code now}; a time already past fires at once. Null: never. */
-    public static Instant first(Campaign campaign, Instant now) {
-        Delivery d = campaign.delivery();
-        if (d.deliveryType() == DeliveryType.ONE_TIME) {
-            Instant at = oneTime(d);
+    /** The first fire time of a plan started at {@code now}; a time already past fires at once. Null: never. */
+    public static Instant first(SendPlan plan, Instant now) {
+        if (plan instanceof SendPlan.OneTime once) {
+            Instant at = at(once);
             return at == null || at.isBefore(now) ? now : at;
         }
-        if (d.deliveryType() == DeliveryType.RECURRING) {
-            Instant from = d.startAt() == null ? now : max(now, Instant.parse(d.startAt()));
-            return next(campaign, from.minusMillis(1));
+        if (plan instanceof SendPlan.Recurring recurring) {
+            Instant from = recurring.startAt() == null ? now : max(now, recurring.startAt());
+            return next(plan, from.minusMillis(1));
         }
         return null;
     }
 
     /** The fire time after {@code after}: none for ONE_TIME; the next cron time up to endAt for RECURRING. */
-    public static Instant next(Campaign campaign, Instant after) {
-        Delivery d = campaign.delivery();
-        if (d.deliveryType() != DeliveryType.RECURRING) {
+    public static Instant next(SendPlan plan, Instant after) {
+        if (!(plan instanceof SendPlan.Recurring recurring)) {
             return null;
         }
-        Instant fire = Cron.parse(d.cron()).next(after, ZoneId.of(d.timeZone() == null ? "UTC" : d.timeZone()));
-        if (fire == null || (d.endAt() != null && fire.isAfter(Instant.parse(d.endAt())))) {
+        Instant fire = recurring.cron().next(after, recurring.timeZone());
+        if (fire == null || (recurring.endAt() != null && fire.isAfter(recurring.endAt()))) {
             return null;
         }
         return fire;
     }
 
-    private static Instant oneTime(Delivery d) {
-        if (d.sendAt() != null) {
-            return Instant.parse(d.sendAt());
+    private static Instant at(SendPlan.OneTime once) {
+        if (once.sendAt() != null) {
+            return once.sendAt();
         }
-        if (d.localTime() == null) {
+        if (once.localTime() == null) {
             return null;
         }
-        LocalDateTime local = LocalDateTime.parse(d.localTime());
-        try {
-            ZoneId zone = "user".equals(d.timeZone()) ? EARLIEST : ZoneId.of(d.timeZone());
-            return local.atZone(zone).toInstant();
-        } catch (DateTimeException e) {
-            return local.toInstant(ZoneOffset.UTC);
-        }
+        ZoneId zone = SendPlan.USER_ZONE.equals(once.timeZone()) ? EARLIEST : ZoneId.of(once.timeZone());
+        return once.localTime().atZone(zone).toInstant();
     }
 
     private static Instant max(Instant a, Instant b) {

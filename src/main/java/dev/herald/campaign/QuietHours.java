@@ -18,9 +18,8 @@ import dev.herald.user.User;
  */
 public record QuietHours(LocalTime start, LocalTime end, String zone) {
 
-    /** The campaign's quiet hours, or null when it has none. */
-    public static QuietHours of(JsonNode limits) {
-        JsonNode quiet = limits == null ? null : limits.get("quietHours");
+    /** {@code limits.quietHours} as stored (checked when saved), or null when there are none. */
+    static QuietHours of(JsonNode quiet) {
         if (quiet == null || quiet.isNull()) {
             return null;
         }

@@ -16,7 +16,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.audience.Criteria;
-import dev.herald.audience.CriteriaParser;
 import dev.herald.audience.Evaluator;
 import dev.herald.audience.EventFact;
 import dev.herald.campaign.Action;
@@ -110,7 +109,7 @@ public class Preparation {
      * {@code user} are null when they are gone.
      */
     Step decide(Claimed claim, Campaign campaign, User user, List<EventFact> history, Instant now) {
-        QuietHours quiet = campaign == null ? null : QuietHours.of(campaign.limits());
+        QuietHours quiet = campaign == null ? null : campaign.limits().quietHours();
         Instant quietUntil = quiet == null ? null : quiet.endAround(now, user);
         if (quietUntil != null) {
             return new Step.Wait(claim, quietUntil);
@@ -144,7 +143,7 @@ public class Preparation {
     }
 
     private static Criteria condition(Action action) {
-        return CriteriaParser.parseStored(action.condition(), CriteriaParser.Use.CONDITION);
+        return action.parsed().condition();
     }
 
     @SuppressWarnings("unchecked")

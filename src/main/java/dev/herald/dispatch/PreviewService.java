@@ -1,7 +1,6 @@
 package dev.herald.dispatch;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.audience.Criteria;
-import dev.herald.audience.CriteriaParser;
 import dev.herald.audience.Evaluator;
 import dev.herald.campaign.Action;
 import dev.herald.campaign.Campaign;
@@ -21,7 +19,6 @@ import dev.herald.delivery.Claimed;
 import dev.herald.delivery.DeliveryReason;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.delivery.DeliveryStore;
-import dev.herald.destination.ActionUrl;
 import dev.herald.event.EventStore;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
@@ -62,7 +59,7 @@ public class PreviewService {
     }
 
     public Uni<PreviewResult> preview(Campaign campaign, PreviewRequest request) {
-        Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
+        Criteria audience = campaign.audience().criteria();
         return prepare(request, Ids.newId()).chain(prepared -> events.facts(events.pool(),
                 List.of(prepared.user().id()), Evaluator.eventNames(audience))
                 .map(history -> history.getOrDefault(prepared.user().id(), List.of())).map(history -> {
@@ -108,12 +105,12 @@ public class PreviewService {
             }
             Instant now = context.now();
             Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(),
-                    ActionUrl.parse(action.url()).hostKey(), action.id(), 0, 1, now.plus(config.lease()),
+                    action.parsed().url().hostKey(), action.id(), 0, 1, now.plus(config.lease()),
                     rendered.request(), rendered.credentials(), null, null);
             List<String> secrets = campaign.signingSecrets(action.id(), now);
             return deliveries.insertTest(claim, now)
                     .chain(() -> sender.send(deliveryId.toString(), rendered.request(), rendered.credentials(),
-                            secrets, Duration.parse(action.timeout())))
+                            secrets, action.parsed().timeout()))
                     .chain(result -> {
                         Instant done = Sql.millis(clock.instant());
                         RetryPolicy.Decision decision = retryPolicy.decide(result, 1, 1, done);

@@ -67,7 +67,7 @@ public final class Sender {
         Step.NotBuilt notBuilt = (Step.NotBuilt) step;
         // The destination's guard is never asked: its breaker and its share of requests belong
         // to requests that could reach it.
-        LOG.infof("Delivery %s cannot be built: %s", step.claim().id(), notBuilt.problem());
+        LOG.infof("PlanFields %s cannot be built: %s", step.claim().id(), notBuilt.problem());
         return record(step.claim(), notBuilt.campaign(), AttemptResult.notBuilt(now, notBuilt.problem()),
                 new RetryPolicy.Decision(DeliveryStatus.FAILED, DeliveryReason.RENDER_ERROR, null), now);
     }
@@ -78,7 +78,7 @@ public final class Sender {
         Campaign campaign = step.campaign();
         Action action = step.action();
         List<String> secrets = campaign == null ? List.of() : campaign.signingSecrets(claim.actionId(), clock.instant());
-        Duration timeout = Duration.parse(action == null ? Action.DEFAULT_TIMEOUT : action.timeout());
+        Duration timeout = action == null ? Duration.parse(Action.DEFAULT_TIMEOUT) : action.parsed().timeout();
         return guards.call(claim.host(),
                 () -> http.send(claim.id().toString(), claim.request(), claim.credentials(), secrets, timeout))
                 .onTermination().invoke(requestEnded)
@@ -121,6 +121,6 @@ public final class Sender {
         if (campaign == null || claim.actionIndex() + 1 >= campaign.actions().size()) {
             return null;
         }
-        return Duration.parse(campaign.actions().get(claim.actionIndex() + 1).delay()).toMillis();
+        return campaign.actions().get(claim.actionIndex() + 1).parsed().delay().toMillis();
     }
 }

@@ -203,6 +203,11 @@ public class Problems {
             return errors.isEmpty();
         }
 
+        /** How many failures are collected so far. */
+        public int size() {
+            return errors.size();
+        }
+
         public void throwIfAny() {
             if (!errors.isEmpty()) {
                 throw ProblemException.invalid(errors);

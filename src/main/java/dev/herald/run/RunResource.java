@@ -17,7 +17,7 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 
 import dev.herald.campaign.CampaignService;
 import dev.herald.campaign.CampaignStatus;
-import dev.herald.campaign.DeliveryType;
+import dev.herald.campaign.PlanType;
 import dev.herald.platform.Api;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Page;
@@ -50,7 +50,7 @@ public class RunResource {
                 throw ProblemException.conflict("Campaign " + campaign.id() + " is " + campaign.status()
                         + "; start it before sending.");
             }
-            if (campaign.delivery().deliveryType() == DeliveryType.TRIGGERED) {
+            if (campaign.plan().type() == PlanType.TRIGGERED) {
                 throw ProblemException.conflict("Campaign " + campaign.id() + " is TRIGGERED: it sends when its "
                         + "trigger fires. Use test-send to try it.");
             }

@@ -3,17 +3,15 @@ package dev.herald.run;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.herald.audience.Criteria;
-import dev.herald.audience.CriteriaParser;
 import dev.herald.campaign.Campaign;
-import dev.herald.campaign.Delivery;
-import dev.herald.campaign.DeliveryType;
+import dev.herald.campaign.Limits;
+import dev.herald.campaign.SendPlan;
 import dev.herald.delivery.DeliveryStore;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
@@ -81,14 +79,14 @@ public class RunService {
 
     /** The entries and deliveries of a run, in the caller's transaction; returns the number of entries. */
     Uni<Integer> fanOut(SqlClient conn, Campaign campaign, UUID runId, String[] userIds, Instant now) {
-        Instant firstDue = now.plus(Duration.parse(campaign.actions().get(0).delay()));
-        Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
+        Instant firstDue = now.plus(campaign.actions().get(0).parsed().delay());
+        Criteria audience = campaign.audience().criteria();
+        Limits.PerUser cap = campaign.limits().perUser();
         return pacing(campaign).chain(pacing -> {
             long started = System.nanoTime();
             return deliveries.fanOut(conn, runId, campaign.entryPlan(),
-                    new DeliveryStore.RunAudience(userIds, audience), campaign.perUserMax(),
-                    campaign.perUserWindow() == null ? null : now.minus(campaign.perUserWindow()), firstDue, now,
-                    pacing)
+                    new DeliveryStore.RunAudience(userIds, audience), cap == null ? null : cap.max(),
+                    cap == null || cap.window() == null ? null : now.minus(cap.window()), firstDue, now, pacing)
                     .call(size -> runs.setAudienceSize(conn, runId, size))
                     .invoke(() -> metrics.fannedOut(Duration.ofNanos(System.nanoTime() - started)));
         });
@@ -96,15 +94,14 @@ public class RunService {
 
     /** Local times apply to a scheduled ONE_TIME run "at each user's local time" only, not to sends. */
     private Uni<DeliveryStore.Pacing> pacing(Campaign campaign) {
-        Integer perMinute = campaign.maxPerMinute();
-        Delivery d = campaign.delivery();
-        if (d.deliveryType() != DeliveryType.ONE_TIME || d.localTime() == null || !"user".equals(d.timeZone())) {
+        Integer perMinute = campaign.limits().maxPerMinute();
+        if (!(campaign.plan() instanceof SendPlan.OneTime once) || !once.atEachUsersLocalTime()) {
             return Uni.createFrom().item(new DeliveryStore.Pacing(null, null, null, perMinute));
         }
         Uni<String[]> zones = knownZones != null ? Uni.createFrom().item(knownZones)
                 : runs.knownZones().invoke(found -> knownZones = found);
-        return zones.map(found -> new DeliveryStore.Pacing(LocalDateTime.parse(d.localTime()),
-                d.defaultTimeZone() == null ? "UTC" : d.defaultTimeZone(), found, perMinute));
+        return zones.map(found -> new DeliveryStore.Pacing(once.localTime(), once.defaultTimeZone().getId(), found,
+                perMinute));
     }
 
     public Uni<Page<RunView>> list(UUID campaignId, String after, int size) {

@@ -112,7 +112,7 @@ public class ScheduleService {
                     }
                     return runService.fanOut(conn, campaign, runId, null, now).map(size -> new Tally(1, 0, size));
                 });
-        return run.chain(tally -> fireFrom(conn, campaign, FireTimes.next(campaign, fireTime), now, handled + 1,
+        return run.chain(tally -> fireFrom(conn, campaign, FireTimes.next(campaign.plan(), fireTime), now, handled + 1,
                 sofar.plus(tally)));
     }
 }

@@ -16,11 +16,11 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.audience.Criteria;
-import dev.herald.audience.CriteriaParser;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.campaign.CampaignStatus;
 import dev.herald.campaign.CampaignWatcher;
+import dev.herald.campaign.SendPlan;
 import dev.herald.platform.Notifications;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -96,22 +96,20 @@ public class TriggerIndex implements CampaignWatcher {
         Map<String, List<Trigger>> byAttribute = new HashMap<>();
         Map<String, List<UUID>> exits = new HashMap<>();
         for (Campaign campaign : live) {
-            if (campaign.exitOn() != null && campaign.exitOn().hasNonNull("event")) {
-                exits.computeIfAbsent(campaign.exitOn().get("event").asText(), k -> new ArrayList<>()).add(campaign.id());
+            if (campaign.exitOn().event() != null) {
+                exits.computeIfAbsent(campaign.exitOn().event(), k -> new ArrayList<>()).add(campaign.id());
             }
-            JsonNode spec = campaign.delivery().trigger();
-            if (spec == null || campaign.status() != CampaignStatus.ACTIVE) {
+            if (!(campaign.plan() instanceof SendPlan.Triggered triggered)
+                    || campaign.status() != CampaignStatus.ACTIVE) {
                 continue;
             }
-            Criteria audience = CriteriaParser.parseStored(campaign.audience(), CriteriaParser.Use.AUDIENCE);
-            if (spec.hasNonNull("event")) {
-                Criteria where = CriteriaParser.parseStored(spec.get("where"), CriteriaParser.Use.WHERE);
-                byEvent.computeIfAbsent(spec.get("event").asText(), k -> new ArrayList<>())
-                        .add(new Trigger(campaign, audience, spec.get("event").asText(), where, null, null));
-            } else if (spec.hasNonNull("attributeChanged")) {
-                String attribute = spec.get("attributeChanged").asText();
-                byAttribute.computeIfAbsent(attribute, k -> new ArrayList<>())
-                        .add(new Trigger(campaign, audience, null, null, attribute, spec.get("to")));
+            Criteria audience = campaign.audience().criteria();
+            if (triggered.trigger() instanceof SendPlan.OnEvent onEvent) {
+                byEvent.computeIfAbsent(onEvent.event(), k -> new ArrayList<>())
+                        .add(new Trigger(campaign, audience, onEvent.event(), onEvent.where(), null, null));
+            } else if (triggered.trigger() instanceof SendPlan.OnAttribute onAttribute) {
+                byAttribute.computeIfAbsent(onAttribute.attribute(), k -> new ArrayList<>())
+                        .add(new Trigger(campaign, audience, null, null, onAttribute.attribute(), onAttribute.to()));
             }
         }
         return new Snapshot(byEvent, byAttribute, exits);

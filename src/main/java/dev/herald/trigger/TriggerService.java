@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.audience.Evaluator;
 import dev.herald.audience.EventFact;
-import dev.herald.campaign.Delivery;
+import dev.herald.campaign.Limits;
+import dev.herald.campaign.SendPlan;
 import dev.herald.delivery.DeliveryStore;
 import dev.herald.event.EventStore;
 import dev.herald.event.EventTriggers;
@@ -99,20 +100,20 @@ public class TriggerService implements EventTriggers {
 
     private void enter(SqlClient client, TriggerIndex.Trigger trigger, User user, TriggeringEvent event, Instant now,
             List<Supplier<Uni<Integer>>> writes) {
-        Instant due = due(trigger.campaign().delivery(), user, event, now);
+        Instant due = due((SendPlan.Triggered) trigger.campaign().plan(), user, event, now);
         if (due == null) {
             return;
         }
         UUID eventId = event == null ? null : event.id();
-        Integer max = trigger.campaign().perUserMax();
-        if (max == null) {
+        Limits.PerUser cap = trigger.campaign().limits().perUser();
+        if (cap == null) {
             writes.add(() -> deliveries.enter(client, trigger.campaign().entryPlan(), user.id(), eventId, due, now));
             return;
         }
         // The caller's transaction holds the user's row, so two events of one user cannot both pass.
-        Duration window = trigger.campaign().perUserWindow();
+        Duration window = cap.window();
         writes.add(() -> deliveries.countEntries(client, trigger.campaign().id(), user.id(), window == null ? null
-                : now.minus(window)).chain(count -> count < max
+                : now.minus(window)).chain(count -> count < cap.max()
                         ? deliveries.enter(client, trigger.campaign().entryPlan(), user.id(), eventId, due, now)
                         : deliveries.skipCapped(client, trigger.campaign().entryPlan(), user.id(), eventId, now).replaceWith(0)));
     }
@@ -151,11 +152,11 @@ public class TriggerService implements EventTriggers {
      * or user attribute plus {@code offset} (at once if that is past). Null when that time is
      * missing or not an ISO-8601 instant: no entry is made.
      */
-    static Instant due(Delivery delivery, User user, TriggeringEvent event, Instant now) {
-        if (delivery.relativeTo() == null) {
-            return now.plus(Duration.parse(delivery.delay() == null ? "PT0S" : delivery.delay()));
+    static Instant due(SendPlan.Triggered plan, User user, TriggeringEvent event, Instant now) {
+        if (plan.relativeTo() == null) {
+            return now.plus(plan.delay());
         }
-        String reference = delivery.relativeTo();
+        String reference = plan.relativeTo();
         JsonNode value = reference.startsWith("event.params.")
                 ? (event == null || event.params() == null ? null
                         : event.params().get(reference.substring("event.params.".length())))
@@ -165,7 +166,7 @@ public class TriggerService implements EventTriggers {
         }
         try {
             Instant at = Sql.millis(OffsetDateTime.parse(value.asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME)
-                    .toInstant().plus(Duration.parse(delivery.offset() == null ? "PT0S" : delivery.offset())));
+                    .toInstant().plus(plan.offset()));
             return at.isBefore(now) ? now : at;
         } catch (DateTimeException e) {
             return null;

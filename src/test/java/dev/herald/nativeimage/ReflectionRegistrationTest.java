@@ -65,7 +65,7 @@ class ReflectionRegistrationTest {
                 + "@RegisterForReflection").isEmpty();
         // The check is only worth something if it saw the stored records.
         assertThat(JacksonBeans.seen()).extracting(Class::getSimpleName)
-                .contains("Action", "Delivery", "RenderedRequest", "RetiredSecret", "Problem");
+                .contains("Action", "PlanFields", "RenderedRequest", "RetiredSecret", "Problem");
     }
 
     /** Campaigns with actions and rotated secrets, a rendered and sent request, an event, a problem. */

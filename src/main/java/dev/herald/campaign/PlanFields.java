@@ -6,12 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * A campaign's delivery method. Times and durations stay strings as the client wrote them, so a
- * bad one is reported against its field rather than as unreadable JSON.
+ * A campaign's {@code delivery} object as the client wrote it and as it is stored and shown:
+ * times and durations stay strings, so a bad one is reported against its field rather than as
+ * unreadable JSON, and reads give back what was written. {@link SendPlan} is what it means.
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Delivery(
+public record PlanFields(
         String type,
         String sendAt,
         String localTime,
@@ -25,11 +26,7 @@ public record Delivery(
         String relativeTo,
         String offset) {
 
-    public static Delivery manual() {
-        return new Delivery("MANUAL", null, null, null, null, null, null, null, null, null, null, null);
-    }
-
-    public DeliveryType deliveryType() {
-        return DeliveryType.valueOf(type);
+    public static PlanFields manual() {
+        return new PlanFields("MANUAL", null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -1,6 +1,6 @@
 package dev.herald.campaign;
 
 /** How a campaign's runs or entries come about (contract section 2.1). */
-public enum DeliveryType {
+public enum PlanType {
     MANUAL, ONE_TIME, RECURRING, TRIGGERED
 }
