@@ -12,7 +12,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record Audience(@JsonValue JsonNode json, Criteria criteria) {
 
     /** The audience of criteria already checked (on save, or as stored). */
-    static Audience of(JsonNode json) {
+    public static Audience of(JsonNode json) {
         JsonNode written = json == null || json.isNull() ? null : json;
         return new Audience(written, CriteriaParser.parseStored(written, CriteriaParser.Use.AUDIENCE));
     }

@@ -14,7 +14,7 @@ public record ExitOn(@JsonValue JsonNode json, String event) {
 
     public static final ExitOn NONE = new ExitOn(null, null);
 
-    static ExitOn of(JsonNode json) {
+    public static ExitOn of(JsonNode json) {
         return json == null || json.isNull() ? NONE : new ExitOn(json, json.get("event").asText());
     }
 }

@@ -22,7 +22,7 @@ public record Limits(@JsonValue JsonNode json, PerUser perUser, Integer maxPerMi
     }
 
     /** The limits of an object already checked (on save, or as stored). */
-    static Limits of(JsonNode json) {
+    public static Limits of(JsonNode json) {
         if (json == null || json.isNull()) {
             return NONE;
         }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import dev.herald.delivery.AttemptResult;
@@ -31,8 +32,13 @@ public class RetryPolicy {
 
     private final List<Duration> schedule;
 
+    @Inject
     public RetryPolicy(DeliveryConfig config) {
-        this.schedule = List.copyOf(config.retrySchedule());
+        this(config.retrySchedule());
+    }
+
+    RetryPolicy(List<Duration> schedule) {
+        this.schedule = List.copyOf(schedule);
     }
 
     /** The attempts an action gets when it does not set maxAttempts. */
