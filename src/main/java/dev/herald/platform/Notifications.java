@@ -2,6 +2,7 @@ package dev.herald.platform;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -28,6 +29,7 @@ public class Notifications {
     private final Vertx vertx;
     private final Config config;
     private final Map<String, Runnable> handlers = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> heard = new ConcurrentHashMap<>();
     private PgSubscriber subscriber;
 
     public Notifications(Vertx vertx, Config config) {
@@ -46,7 +48,7 @@ public class Notifications {
         if (subscriber == null) {
             connect();
         } else {
-            subscriber.channel(channel).handler(payload -> handler.run());
+            subscriber.channel(channel).handler(payload -> heard(channel, handler));
         }
     }
 
@@ -60,9 +62,20 @@ public class Notifications {
         config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
         config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
-        handlers.forEach((channel, handler) -> subscriber.channel(channel).handler(payload -> handler.run()));
+        handlers.forEach((channel, handler) -> subscriber.channel(channel).handler(payload -> heard(channel, handler)));
         subscriber.connect().subscribe().with(ignored -> LOG.debugf("Listening on %s", handlers.keySet()),
                 failure -> LOG.warnf("Cannot listen for notifications (%s); polls still run", failure.getMessage()));
+    }
+
+    private void heard(String channel, Runnable handler) {
+        heard.computeIfAbsent(channel, c -> new AtomicLong()).incrementAndGet();
+        handler.run();
+    }
+
+    /** How many notifications on {@code channel} this instance has heard and handled since it started. */
+    public long heard(String channel) {
+        AtomicLong count = heard.get(channel);
+        return count == null ? 0 : count.get();
     }
 
     void stop(@Observes ShutdownEvent event) {

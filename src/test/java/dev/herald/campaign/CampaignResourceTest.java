@@ -1,7 +1,8 @@
 package dev.herald.campaign;
 
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
-import static dev.herald.support.Http.createCampaign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -55,9 +56,7 @@ class CampaignResourceTest {
 
     @Test
     void updateKeepsActionIdsAndAMaskedSecret() {
-        Map<String, Object> a = action("https://crm.example.com/a");
-        a.put("signingSecret", SECRET);
-        String id = createCampaign("Update me", List.of(a));
+        String id = campaign("Update me", webhook("https://crm.example.com/a").withSigningSecret(SECRET)).create();
         JsonPath read = admin().get("/api/v1/campaigns/{id}", id).then().extract().jsonPath();
         Map<String, Object> body = read.getMap("");
         body.put("name", "Updated");
@@ -83,7 +82,7 @@ class CampaignResourceTest {
 
     @Test
     void lifecycleMovesAndRefusesWrongMoves() {
-        String id = createCampaign("Lifecycle", List.of(action("https://a.example.com/")));
+        String id = campaign("Lifecycle", webhook("https://a.example.com/")).create();
         admin().post("/api/v1/campaigns/{id}/pause", id).then().statusCode(409)
                 .contentType("application/problem+json").body("detail", org.hamcrest.Matchers.containsString("DRAFT"));
         admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200).body("status", equalTo("ACTIVE"))
@@ -104,9 +103,9 @@ class CampaignResourceTest {
 
     @Test
     void draftCanBeDeletedAndFinishedDirectly() {
-        String draft = createCampaign("Delete draft", List.of(action("https://a.example.com/")));
+        String draft = campaign("Delete draft", webhook("https://a.example.com/")).create();
         admin().delete("/api/v1/campaigns/{id}", draft).then().statusCode(204);
-        String other = createCampaign("Finish draft", List.of(action("https://a.example.com/")));
+        String other = campaign("Finish draft", webhook("https://a.example.com/")).create();
         admin().post("/api/v1/campaigns/{id}/finish", other).then().statusCode(200);
     }
 
@@ -123,9 +122,9 @@ class CampaignResourceTest {
     @Test
     void listFiltersAndPages() {
         String tag = "list-" + UUID.randomUUID();
-        String first = createCampaign(tag + " one", List.of(action("https://a.example.com/")));
-        String second = createCampaign(tag + " two", List.of(action("https://a.example.com/")));
-        String third = createCampaign(tag + " three", List.of(action("https://a.example.com/")));
+        String first = campaign(tag + " one", webhook("https://a.example.com/")).create();
+        String second = campaign(tag + " two", webhook("https://a.example.com/")).create();
+        String third = campaign(tag + " three", webhook("https://a.example.com/")).create();
         admin().post("/api/v1/campaigns/{id}/start", second).then().statusCode(200);
 
         JsonPath page1 = admin().get("/api/v1/campaigns?q=" + tag.toUpperCase() + "&limit=2").then().statusCode(200)

@@ -1,10 +1,10 @@
 package dev.herald.dispatch;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
-import static dev.herald.support.Http.rateLimitedCampaign;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,8 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.herald.delivery.DeliveryStore;
+import dev.herald.platform.Notifications;
 import dev.herald.platform.Sql;
 import dev.herald.platform.Wakeups;
+import dev.herald.support.Campaigns.Limits;
+import dev.herald.support.Campaigns.Webhook;
+import dev.herald.support.Gate;
+import dev.herald.support.Gates;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
@@ -45,11 +50,15 @@ class MultiInstanceTest {
 
     @RegisterExtension
     static final Receivers receivers = new Receivers();
+    @RegisterExtension
+    final Gates gates = new Gates();
 
     @Inject
     Dispatcher dispatcher;
     @Inject
     Pumps pumps;
+    @Inject
+    Notifications notifications;
     @Inject
     DeliveryStore deliveries;
     @Inject
@@ -69,31 +78,38 @@ class MultiInstanceTest {
     }
 
     /** A campaign whose single delivery per user comes due an hour after the send. */
-    private String laterCampaign(String name, Receiver receiver, String path, Object... extra) {
-        Map<String, Object> action = new java.util.LinkedHashMap<>();
-        action.put("url", receiver.url(path));
-        action.put("delay", "PT1H");
-        for (int i = 0; i < extra.length; i += 2) {
-            action.put((String) extra[i], extra[i + 1]);
-        }
-        return activeCampaign(name, List.of(action));
+    private static String laterCampaign(String name, Receiver receiver, String path) {
+        return laterCampaign(name, webhook(receiver.url(path)));
+    }
+
+    private static String laterCampaign(String name, Webhook action) {
+        return campaign(name, action.withDelay("PT1H")).start();
     }
 
     /** A {@link #laterCampaign} sent to one new user, named after the campaign. */
-    private String sentToOneUser(String name, Receiver receiver, String path, Object... extra) {
+    private String sentToOneUser(String name, Receiver receiver, String path) {
+        return sentToOneUser(name, webhook(receiver.url(path)));
+    }
+
+    private String sentToOneUser(String name, Webhook action) {
         String user = userId(name);
         putUser(user, Map.of());
-        String campaign = laterCampaign(name, receiver, path, extra);
+        String campaign = laterCampaign(name, action);
         send(campaign, List.of(user));
         return campaign;
     }
 
     /**
-     * Lets the send's own notification come back and wake this instance's dispatcher while the
-     * delivery is not yet due, so that what follows sees only the wake-ups it makes itself.
+     * Waits until the send's own notification has come back and woken this instance's dispatcher
+     * while the delivery is not yet due, so that what follows sees only the wake-ups it makes
+     * itself: until {@code count} notifications have been heard (a start and a send make one each).
      */
-    private static void settle() {
-        Awaitility.await().pollDelay(Duration.ofMillis(500)).until(() -> true);
+    private void settle(long count) {
+        Awaitility.await().until(() -> notifications.heard(Wakeups.CHANNEL) >= count);
+    }
+
+    private long heard() {
+        return notifications.heard(Wakeups.CHANNEL);
     }
 
     private static Map<String, Object> delivery(String campaign) {
@@ -135,16 +151,16 @@ class MultiInstanceTest {
 
     @Test
     void twoDispatchersShareACampaignsMaxPerMinute() {
+        long heard = heard();
         Receiver receiver = receiver();
         List<String> users = newUsers("rate-shared", 10);
-        String id = rateLimitedCampaign("shared rate", 10,
-                Map.of("url", receiver.url("/shared-rate"), "delay", "PT1H"));
+        String id = campaign("shared rate", webhook(receiver.url("/shared-rate")).withDelay("PT1H")).withLimits(Limits.maxPerMinute(10)).start();
         // Three runs of ten, each within the limit on its own: thirty due in the same minute.
         Instant minute = clock.advanceToNextMinute();
         for (int run = 0; run < 3; run++) {
             admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
         }
-        settle();
+        settle(heard + 4);
 
         Pump other = otherInstance();
         clock.advance(Duration.ofHours(1));
@@ -176,7 +192,7 @@ class MultiInstanceTest {
         Receiver marker = receiver();
         String markerUser = userId("lease-marker");
         putUser(markerUser, Map.of());
-        send(activeCampaign("lease marker", List.of(Map.of("url", marker.url("/marker")))), List.of(markerUser));
+        send(campaign("lease marker", webhook(marker.url("/marker"))).start(), List.of(markerUser));
         marker.await("/marker", 1);
         assertThat(receiver.at("/lease")).isEmpty();
 
@@ -191,8 +207,9 @@ class MultiInstanceTest {
     @Test
     void aNotifyFromAnotherInstanceWakesTheDispatcher() {
         Receiver receiver = receiver();
-        String campaign = sentToOneUser("notify", receiver, "/notify");
-        settle();
+        long heard = heard();
+        sentToOneUser("notify", receiver, "/notify");
+        settle(heard + 2);
         clock.advance(Duration.ofMinutes(61));
 
         // Tests poll once an hour: only the notification can start this send.
@@ -203,18 +220,19 @@ class MultiInstanceTest {
     @Test
     void aStoppingInstanceGivesBackWhatIsStillInFlight() {
         Receiver receiver = receiver();
-        receiver.reply("/stopping", r -> {
-            UnreliableReceiverTest.pause(Duration.ofSeconds(2));
-            return Receiver.Reply.of(200);
-        });
-        String campaign = sentToOneUser("stopping", receiver, "/stopping", "timeout", "PT10S");
-        settle();
+        // The first request is held until this instance has given it back.
+        Gate firstReply = gates.shut();
+        receiver.reply("/stopping", r -> firstReply.thenReply(200));
+        long heard = heard();
+        String campaign = sentToOneUser("stopping", webhook(receiver.url("/stopping")).withTimeout("PT10S"));
+        settle(heard + 2);
         clock.advance(Duration.ofMinutes(61));
 
         Pump other = otherInstance();
         other.wakeUp();
         receiver.await("/stopping", 1);
         other.stop(Duration.ofMillis(100));
+        firstReply.open();
         Map<String, Object> given = delivery(campaign);
         assertThat(given.get("status")).isEqualTo("PENDING");
         assertThat(given.get("attemptCount")).isEqualTo(0);

@@ -1,6 +1,7 @@
 package dev.herald.dispatch;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
@@ -47,15 +48,14 @@ class RenderErrorTest {
             poisoned.add(user);
         }
         // A raw value in the path, in the query, and in a header: each can break the request.
-        String inPath = activeCampaign("poison path", List.of(Map.of("url", receiver.url("/p/{user.bad.raw}"))));
-        String inQuery = activeCampaign("poison query", List.of(Map.of("url", receiver.url("/q?x={user.bad.raw}"))));
-        String inHeader = activeCampaign("poison header", List.of(Map.of("url", receiver.url("/h"),
-                "headers", Map.of("X-Bad", "{user.bad.raw}"))));
+        String inPath = campaign("poison path", webhook(receiver.url("/p/{user.bad.raw}"))).start();
+        String inQuery = campaign("poison query", webhook(receiver.url("/q?x={user.bad.raw}"))).start();
+        String inHeader = campaign("poison header", webhook(receiver.url("/h")).withHeaders(Map.of("X-Bad", "{user.bad.raw}"))).start();
         for (String campaign : List.of(inPath, inQuery, inHeader)) {
             send(campaign, poisoned);
         }
 
-        String healthy = activeCampaign("healthy beside poison", List.of(Map.of("url", receiver.url("/healthy"))));
+        String healthy = campaign("healthy beside poison", webhook(receiver.url("/healthy"))).start();
         List<String> fine = List.of(userId("fine"), userId("fine"), userId("fine"));
         fine.forEach(u -> putUser(u, Map.of()));
         long sent = System.nanoTime();
@@ -95,8 +95,7 @@ class RenderErrorTest {
         Receiver receiver = receivers.fresh();
         String user = userId("big");
         putUser(user, Map.of("big", "x".repeat(60_000)));
-        String campaign = activeCampaign("too big", List.of(Map.of("url", receiver.url("/big"),
-                "contentType", "text/plain", "body", "{user.big}".repeat(20))));
+        String campaign = campaign("too big", webhook(receiver.url("/big")).withContentType("text/plain").withBody("{user.big}".repeat(20))).start();
         send(campaign, List.of(user));
         JsonPath one = onlyDelivery(campaign, "FAILED");
         assertThat(one.getString("reason")).isEqualTo("RENDER_ERROR");
@@ -109,8 +108,7 @@ class RenderErrorTest {
         Receiver receiver = receivers.fresh();
         String user = userId("skipped");
         putUser(user, Map.of("plan", "free"));
-        String campaign = activeCampaign("skipped", List.of(Map.of("url", receiver.url("/skipped"),
-                "condition", Map.of("attribute", "plan", "op", "eq", "value", "pro"))));
+        String campaign = campaign("skipped", webhook(receiver.url("/skipped")).withCondition(Map.of("attribute", "plan", "op", "eq", "value", "pro"))).start();
         send(campaign, List.of(user));
         JsonPath one = onlyDelivery(campaign, "SKIPPED");
         assertThat(one.getString("reason")).isEqualTo("CONDITION");

@@ -1,6 +1,7 @@
 package dev.herald.dispatch;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.send;
@@ -51,7 +52,7 @@ class RetryRotationStatsTest {
         Receiver receiver = receiver();
         AtomicInteger calls = new AtomicInteger();
         receiver.reply("/replay", r -> Receiver.Reply.of(calls.incrementAndGet() == 1 ? 400 : 200));
-        String campaign = activeCampaign("replay", List.of(Map.of("url", receiver.url("/replay"))));
+        String campaign = campaign("replay", webhook(receiver.url("/replay"))).start();
         send(campaign, newUsers("replay", 1));
         awaitStatus(campaign, "FAILED", 1);
         String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
@@ -76,7 +77,7 @@ class RetryRotationStatsTest {
         Receiver receiver = receiver();
         AtomicInteger mode = new AtomicInteger(404);
         receiver.reply("/bulk", r -> Receiver.Reply.of(mode.get()));
-        String campaign = activeCampaign("bulk replay", List.of(Map.of("url", receiver.url("/bulk"))));
+        String campaign = campaign("bulk replay", webhook(receiver.url("/bulk"))).start();
         send(campaign, newUsers("bulk", 3));
         awaitStatus(campaign, "FAILED", 3);
 
@@ -99,8 +100,7 @@ class RetryRotationStatsTest {
     void rotationSignsWithBothSecretsDuringTheOverlap() throws Exception {
         Receiver receiver = receiver();
         String old = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-        String campaign = activeCampaign("rotate", List.of(Map.of("url", receiver.url("/rotate"),
-                "signingSecret", old)));
+        String campaign = campaign("rotate", webhook(receiver.url("/rotate")).withSigningSecret(old)).start();
         String actionId = admin().get("/api/v1/campaigns/{id}", campaign).then().extract().path("actions[0].id");
 
         JsonPath rotated = admin().post("/api/v1/campaigns/{id}/actions/{a}/rotate-secret", campaign, actionId)
@@ -130,8 +130,7 @@ class RetryRotationStatsTest {
         Receiver receiver = receiver();
         AtomicInteger calls = new AtomicInteger();
         receiver.reply("/stats-a", r -> Receiver.Reply.of(calls.incrementAndGet() % 4 == 0 ? 410 : 200));
-        String campaign = activeCampaign("stats", List.of(Map.of("url", receiver.url("/stats-a")),
-                Map.of("url", receiver.url("/stats-b"), "delay", "PT1H")));
+        String campaign = campaign("stats", webhook(receiver.url("/stats-a")), webhook(receiver.url("/stats-b")).withDelay("PT1H")).start();
         send(campaign, newUsers("stats", 8));
         receiver.await("/stats-a", 8);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> admin().get("/api/v1/campaigns/{id}/stats",

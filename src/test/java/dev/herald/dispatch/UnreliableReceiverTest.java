@@ -1,6 +1,7 @@
 package dev.herald.dispatch;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,6 +23,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.herald.support.Campaigns.Webhook;
+import dev.herald.support.Gate;
+import dev.herald.support.Gates;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
@@ -39,6 +42,8 @@ class UnreliableReceiverTest {
 
     @RegisterExtension
     static final Receivers receivers = new Receivers();
+    @RegisterExtension
+    final Gates gates = new Gates();
 
     @Inject
     MovableClock clock;
@@ -50,19 +55,10 @@ class UnreliableReceiverTest {
         return receivers.fresh();
     }
 
-    private static Map<String, Object> action(Receiver at, String path, Object... fields) {
-        Map<String, Object> action = new LinkedHashMap<>();
-        action.put("url", at.url(path));
-        for (int i = 0; i < fields.length; i += 2) {
-            action.put((String) fields[i], fields[i + 1]);
-        }
-        return action;
-    }
-
-    private String sendOne(String name, Map<String, Object> action) {
+    private String sendOne(String name, Webhook action) {
         String user = userId(name);
         putUser(user, Map.of());
-        String campaign = activeCampaign(name, List.of(action));
+        String campaign = campaign(name, action).start();
         send(campaign, List.of(user));
         return campaign;
     }
@@ -99,7 +95,7 @@ class UnreliableReceiverTest {
         Receiver receiver = receiver();
         AtomicInteger calls = new AtomicInteger();
         receiver.reply("/twice", r -> Receiver.Reply.of(calls.incrementAndGet() <= 2 ? 500 : 204));
-        String campaign = sendOne("twice", action(receiver, "/twice"));
+        String campaign = sendOne("twice", webhook(receiver.url("/twice")));
         awaitAttempts(campaign, 1, "PENDING");
         nextAttempt(campaign);
         awaitAttempts(campaign, 2, "PENDING");
@@ -114,7 +110,7 @@ class UnreliableReceiverTest {
     void retryWaitsFollowTheScheduleWithJitter() {
         Receiver receiver = receiver();
         receiver.reply("/schedule", r -> Receiver.Reply.of(503));
-        String campaign = sendOne("schedule", action(receiver, "/schedule", "maxAttempts", 3));
+        String campaign = sendOne("schedule", webhook(receiver.url("/schedule")).withMaxAttempts(3));
         awaitAttempts(campaign, 1, "PENDING");
         JsonPath first = delivery(campaign);
         Duration wait = Duration.between(Instant.parse(first.getString("attempts[0].startedAt")),
@@ -133,7 +129,7 @@ class UnreliableReceiverTest {
     void alwaysFailingEndsRetriesExhausted() {
         Receiver receiver = receiver();
         receiver.reply("/always", r -> Receiver.Reply.of(500));
-        String campaign = sendOne("always", action(receiver, "/always", "maxAttempts", 2));
+        String campaign = sendOne("always", webhook(receiver.url("/always")).withMaxAttempts(2));
         awaitAttempts(campaign, 1, "PENDING");
         lastAttemptFails(campaign, 2);
         assertThat(receiver.at("/always")).hasSize(2);
@@ -142,17 +138,15 @@ class UnreliableReceiverTest {
     @Test
     void hangingPastTheTimeoutIsRetriedThenTimeout() {
         Receiver receiver = receiver();
-        receiver.reply("/hang", r -> {
-            pause(Duration.ofSeconds(3));
-            return Receiver.Reply.of(200);
-        });
-        String campaign = sendOne("hang", action(receiver, "/hang", "timeout", "PT1S"));
+        Gate hanging = gates.shut();
+        receiver.reply("/hang", r -> hanging.thenReply(200));
+        String campaign = sendOne("hang", webhook(receiver.url("/hang")).withTimeout("PT1S"));
         awaitAttempts(campaign, 1, "PENDING");
         JsonPath d = delivery(campaign);
         assertThat(d.getString("attempts[0].error")).contains("timed out");
         assertThat(d.getInt("attempts[0].latencyMs")).isBetween(900, 2_900);
 
-        String single = sendOne("hang-once", action(receiver, "/hang", "timeout", "PT1S", "maxAttempts", 1));
+        String single = sendOne("hang-once", webhook(receiver.url("/hang")).withTimeout("PT1S").withMaxAttempts(1));
         awaitAttempts(single, 1, "FAILED");
         assertThat(delivery(single).getString("reason")).isEqualTo("TIMEOUT");
     }
@@ -161,7 +155,7 @@ class UnreliableReceiverTest {
     void tooManyRequestsHonoursALaterRetryAfter() {
         Receiver receiver = receiver();
         receiver.reply("/busy-seconds", r -> new Receiver.Reply(429, Map.of("Retry-After", "120"), ""));
-        String seconds = sendOne("busy-seconds", action(receiver, "/busy-seconds"));
+        String seconds = sendOne("busy-seconds", webhook(receiver.url("/busy-seconds")));
         awaitAttempts(seconds, 1, "PENDING");
         JsonPath d = delivery(seconds);
         assertThat(Duration.between(Instant.parse(d.getString("attempts[0].startedAt")),
@@ -170,7 +164,7 @@ class UnreliableReceiverTest {
         Instant until = clock.instant().plusSeconds(600);
         String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(until.atZone(ZoneOffset.UTC));
         receiver.reply("/busy-date", r -> new Receiver.Reply(429, Map.of("Retry-After", date), ""));
-        String dated = sendOne("busy-date", action(receiver, "/busy-date"));
+        String dated = sendOne("busy-date", webhook(receiver.url("/busy-date")));
         awaitAttempts(dated, 1, "PENDING");
         assertThat(Instant.parse(delivery(dated).getString("dueAt"))).isAfterOrEqualTo(until.minusSeconds(1));
 
@@ -178,7 +172,7 @@ class UnreliableReceiverTest {
         receiver.reply("/busy-short", r -> calls.incrementAndGet() == 1
                 ? new Receiver.Reply(429, Map.of("Retry-After", "2"), "")
                 : Receiver.Reply.of(200));
-        String shortWait = sendOne("busy-short", action(receiver, "/busy-short"));
+        String shortWait = sendOne("busy-short", webhook(receiver.url("/busy-short")));
         awaitAttempts(shortWait, 1, "PENDING");
         JsonPath s = delivery(shortWait);
         // The schedule's first wait (5 s ± 20%) is later than 2 s, so it wins.
@@ -192,12 +186,12 @@ class UnreliableReceiverTest {
     void goneAndRedirectAreFinal() {
         Receiver receiver = receiver();
         receiver.reply("/gone-for-good", r -> Receiver.Reply.of(410));
-        String gone = sendOne("gone-for-good", action(receiver, "/gone-for-good"));
+        String gone = sendOne("gone-for-good", webhook(receiver.url("/gone-for-good")));
         awaitAttempts(gone, 1, "FAILED");
         assertThat(delivery(gone).getString("reason")).isEqualTo("PERMANENT_STATUS");
 
         receiver.reply("/moved", r -> new Receiver.Reply(302, Map.of("Location", receiver.url("/moved-here")), ""));
-        String moved = sendOne("moved", action(receiver, "/moved"));
+        String moved = sendOne("moved", webhook(receiver.url("/moved")));
         awaitAttempts(moved, 1, "FAILED");
         JsonPath d = delivery(moved);
         assertThat(d.getString("reason")).isEqualTo("PERMANENT_STATUS");
@@ -212,10 +206,7 @@ class UnreliableReceiverTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        Map<String, Object> action = new LinkedHashMap<>();
-        action.put("url", "http://127.0.0.1:" + port + "/refused");
-        action.put("maxAttempts", 2);
-        String campaign = sendOne("refused", action);
+        String campaign = sendOne("refused", webhook("http://127.0.0.1:" + port + "/refused").withMaxAttempts(2));
         awaitAttempts(campaign, 1, "PENDING");
         assertThat(delivery(campaign).getString("attempts[0].error")).isNotBlank();
         assertThat(delivery(campaign).getString("attempts[0].statusCode")).isNull();
@@ -226,14 +217,12 @@ class UnreliableReceiverTest {
     void aHangingHostDoesNotHoldBackAnotherHost() {
         Receiver receiver = receiver();
         Receiver slowHost = receiver();
-        slowHost.reply("/slow", r -> {
-            pause(Duration.ofSeconds(4));
-            return Receiver.Reply.of(200);
-        });
+        Gate slowReplies = gates.shut();
+        slowHost.reply("/slow", r -> slowReplies.thenReply(200));
         List<String> slowUsers = newUsers("slow", 30);
         List<String> fastUsers = newUsers("fast", 20);
-        String slow = activeCampaign("slow host", List.of(action(slowHost, "/slow", "timeout", "PT10S")));
-        String fast = activeCampaign("fast host", List.of(action(receiver, "/fast")));
+        String slow = campaign("slow host", webhook(slowHost.url("/slow")).withTimeout("PT10S")).start();
+        String fast = campaign("fast host", webhook(receiver.url("/fast"))).start();
         send(slow, slowUsers);
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> slowHost.at("/slow").size() >= 8);
 
@@ -244,6 +233,8 @@ class UnreliableReceiverTest {
         assertThat(fastTook).isLessThan(Duration.ofSeconds(3));
         // The slow host never had more than its share (8 in tests) of requests at once.
         assertThat(slowHost.at("/slow").size()).isLessThanOrEqualTo(8);
+        // Once the slow host answers, the rest of its share follows.
+        slowReplies.open();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> slowHost.at("/slow").size() == 30);
     }
 
@@ -254,7 +245,7 @@ class UnreliableReceiverTest {
             AtomicInteger mode = new AtomicInteger(500);
             failing.reply("/breaker", r -> Receiver.Reply.of(mode.get()));
             List<String> first = newUsers("breaker", 4);
-            String campaign = activeCampaign("breaker", List.of(action(failing, "/breaker")));
+            String campaign = campaign("breaker", webhook(failing.url("/breaker"))).start();
             send(campaign, first);
             failing.await("/breaker", 4);
             Awaitility.await().until(() -> admin().get("/api/v1/deliveries?campaignId=" + campaign
@@ -282,11 +273,4 @@ class UnreliableReceiverTest {
         }
     }
 
-    static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

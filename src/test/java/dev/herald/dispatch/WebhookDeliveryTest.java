@@ -1,6 +1,7 @@
 package dev.herald.dispatch;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
@@ -28,10 +29,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
+import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Webhooks end to end: what arrives at a real receiver, byte for byte, and what is recorded. */
 @QuarkusTest
@@ -54,15 +55,6 @@ class WebhookDeliveryTest {
         receiver.close();
     }
 
-    private static Map<String, Object> action(String path, Object... fields) {
-        Map<String, Object> action = new LinkedHashMap<>();
-        action.put("url", receiver.url(path));
-        for (int i = 0; i < fields.length; i += 2) {
-            action.put((String) fields[i], fields[i + 1]);
-        }
-        return action;
-    }
-
     private static Map<String, Object> maryDoe() {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("first_name", "{user.first_name}");
@@ -74,8 +66,7 @@ class WebhookDeliveryTest {
     void formDataArrivesFormEncodedInOrder() {
         String user = userId("mary");
         putUser(user, Map.of("first_name", "Mary", "last_name", "Doe"));
-        String campaign = activeCampaign("brief form", List.of(action("/brief-form",
-                "contentType", "application/x-www-form-urlencoded", "data", maryDoe())));
+        String campaign = campaign("brief form", webhook(receiver.url("/brief-form")).withContentType("application/x-www-form-urlencoded").withData(maryDoe())).start();
         send(campaign, List.of(user));
 
         Receiver.Received r = receiver.await("/brief-form", 1).get(0);
@@ -88,7 +79,7 @@ class WebhookDeliveryTest {
     void jsonDataArrivesAsCompactJsonInOrder() {
         String user = userId("mary");
         putUser(user, Map.of("first_name", "Mary", "last_name", "Doe"));
-        String campaign = activeCampaign("brief json", List.of(action("/brief-json", "data", maryDoe())));
+        String campaign = campaign("brief json", webhook(receiver.url("/brief-json")).withData(maryDoe())).start();
         send(campaign, List.of(user));
 
         Receiver.Received r = receiver.await("/brief-json", 1).get(0);
@@ -105,9 +96,8 @@ class WebhookDeliveryTest {
     void basicAuthComesFromTheUrlAndLeavesIt() {
         String user = userId("auth");
         putUser(user, Map.of());
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("url", "http://user:pass@" + receiver.hostAndPort() + "/basic");
-        String campaign = activeCampaign("basic auth", List.of(a));
+        String campaign = campaign("basic auth", webhook("http://user:pass@" + receiver.hostAndPort() + "/basic"))
+                .start();
         send(campaign, List.of(user));
 
         Receiver.Received r = receiver.await("/basic", 1).get(0);
@@ -127,7 +117,7 @@ class WebhookDeliveryTest {
     void personalisedUrlIsPercentEncoded() {
         String user = userId("url");
         putUser(user, Map.of("plan", "pro team/a&b=c"));
-        String campaign = activeCampaign("url encoding", List.of(action("/enc/{user.plan}?plan={user.plan}")));
+        String campaign = campaign("url encoding", webhook(receiver.url("/enc/{user.plan}?plan={user.plan}"))).start();
         send(campaign, List.of(user));
 
         Receiver.Received r = receiver.at("/enc/pro%20team%2Fa%26b%3Dc").isEmpty()
@@ -140,8 +130,7 @@ class WebhookDeliveryTest {
     void signatureVerifiesWithTheStandardWebhooksRecipe() throws Exception {
         String user = userId("sig");
         putUser(user, Map.of("first_name", "Sig"));
-        String campaign = activeCampaign("signed", List.of(action("/signed", "signingSecret", SECRET,
-                "data", Map.of("name", "{user.first_name}"))));
+        String campaign = campaign("signed", webhook(receiver.url("/signed")).withSigningSecret(SECRET).withData(Map.of("name", "{user.first_name}"))).start();
         send(campaign, List.of(user));
 
         Receiver.Received r = receiver.await("/signed", 1).get(0);
@@ -169,8 +158,7 @@ class WebhookDeliveryTest {
         data.put("coupon", "{trigger.coupon}");
         data.put("campaign", "{campaign.name}");
         data.put("id", "{user.id}");
-        String campaign = activeCampaign("templates", List.of(action("/tpl", "data", data,
-                "headers", Map.of("X-User", "{user.first_name}"))));
+        String campaign = campaign("templates", webhook(receiver.url("/tpl")).withData(data).withHeaders(Map.of("X-User", "{user.first_name}"))).start();
         admin().body(Map.of("userIds", List.of(user), "data", Map.of("coupon", "X1")))
                 .post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202);
 
@@ -184,10 +172,7 @@ class WebhookDeliveryTest {
     void rawBodiesAreEncodedForTheirContentType() {
         String user = userId("raw");
         putUser(user, Map.of("quote", "say \"hi\"\n<b>&"));
-        String campaign = activeCampaign("raw", List.of(
-                action("/raw-json", "body", "{\"q\": \"{user.quote}\", \"r\": \"{user.quote.raw}\"}"),
-                action("/raw-xml", "contentType", "application/xml", "body", "<q>{user.quote}</q>"),
-                action("/raw-text", "contentType", "text/plain", "body", "Q: {user.quote}")));
+        String campaign = campaign("raw", webhook(receiver.url("/raw-json")).withBody("{\"q\": \"{user.quote}\", \"r\": \"{user.quote.raw}\"}"), webhook(receiver.url("/raw-xml")).withContentType("application/xml").withBody("<q>{user.quote}</q>"), webhook(receiver.url("/raw-text")).withContentType("text/plain").withBody("Q: {user.quote}")).start();
         send(campaign, List.of(user));
 
         assertThat(receiver.await("/raw-json", 1).get(0).body())
@@ -202,8 +187,7 @@ class WebhookDeliveryTest {
     void getSendsDataInTheQueryString() {
         String user = userId("get");
         putUser(user, Map.of("first_name", "Jo Jo"));
-        String campaign = activeCampaign("get", List.of(action("/get?fixed=1", "method", "GET",
-                "data", Map.of("name", "{user.first_name}"))));
+        String campaign = campaign("get", webhook(receiver.url("/get?fixed=1")).withMethod("GET").withData(Map.of("name", "{user.first_name}"))).start();
         send(campaign, List.of(user));
 
         Receiver.Received r = receiver.await("/get", 1).get(0);
@@ -220,7 +204,7 @@ class WebhookDeliveryTest {
         int[] calls = { 0 };
         receiver.reply("/flaky", r -> ++calls[0] == 1 ? new Receiver.Reply(503, Map.of(), "busy")
                 : new Receiver.Reply(200, Map.of(), "fine"));
-        String campaign = activeCampaign("retry", List.of(action("/flaky")));
+        String campaign = campaign("retry", webhook(receiver.url("/flaky"))).start();
         send(campaign, List.of(user));
         receiver.await("/flaky", 1);
 
@@ -245,7 +229,7 @@ class WebhookDeliveryTest {
         String user = userId("gone");
         putUser(user, Map.of());
         receiver.reply("/gone", r -> Receiver.Reply.of(410));
-        String campaign = activeCampaign("gone", List.of(action("/gone")));
+        String campaign = campaign("gone", webhook(receiver.url("/gone"))).start();
         send(campaign, List.of(user));
 
         String id = awaitDelivery(campaign, "FAILED");
@@ -257,8 +241,7 @@ class WebhookDeliveryTest {
     void actionsRunInOrderOneAfterTheOther() {
         String user = userId("multi");
         putUser(user, Map.of());
-        String campaign = activeCampaign("two actions", List.of(action("/first"),
-                action("/second", "delay", "PT1H")));
+        String campaign = campaign("two actions", webhook(receiver.url("/first")), webhook(receiver.url("/second")).withDelay("PT1H")).start();
         send(campaign, List.of(user));
         receiver.await("/first", 1);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "DELIVERED".equals(admin()
@@ -276,7 +259,7 @@ class WebhookDeliveryTest {
     void pauseHoldsAndFinishCancels() {
         String user = userId("pause");
         putUser(user, Map.of());
-        String campaign = activeCampaign("pause", List.of(action("/paused", "delay", "PT10M")));
+        String campaign = campaign("pause", webhook(receiver.url("/paused")).withDelay("PT10M")).start();
         send(campaign, List.of(user));
         admin().post("/api/v1/campaigns/{id}/pause", campaign).then().statusCode(200);
         clock.advance(Duration.ofMinutes(11));
@@ -293,7 +276,7 @@ class WebhookDeliveryTest {
     void deletingAUserErasesItsDeliveriesAndNothingPendingIsSent() {
         String user = userId("erase");
         putUser(user, Map.of());
-        String campaign = activeCampaign("erase", List.of(action("/erase-now"), action("/erase-later", "delay", "PT5M")));
+        String campaign = campaign("erase", webhook(receiver.url("/erase-now")), webhook(receiver.url("/erase-later")).withDelay("PT5M")).start();
         send(campaign, List.of(user));
         receiver.await("/erase-now", 1);
         awaitDelivery(campaign, "PENDING");
@@ -301,12 +284,12 @@ class WebhookDeliveryTest {
         admin().delete("/api/v1/users/{id}", user).then().statusCode(204);
         admin().get("/api/v1/deliveries?userId=" + user).then().body("items.size()", equalTo(0));
         admin().get("/api/v1/deliveries?campaignId=" + campaign).then().body("items.size()", equalTo(0));
-        assertThat(count("SELECT count(*) FROM deliveries WHERE user_id = $1", user)).isZero();
+        assertThat(Rows.deliveries(pool, "user_id = $1", user)).isZero();
         clock.advance(Duration.ofMinutes(6));
         dispatcher.wakeUp();
         String other = userId("erase-other");
         putUser(other, Map.of());
-        send(activeCampaign("erase marker", List.of(action("/erase-marker"))), List.of(other));
+        send(campaign("erase marker", webhook(receiver.url("/erase-marker"))).start(), List.of(other));
         receiver.await("/erase-marker", 1);
         assertThat(receiver.at("/erase-later")).isEmpty();
     }
@@ -315,7 +298,7 @@ class WebhookDeliveryTest {
     void deletingAFinishedCampaignErasesItsRunsAndDeliveries() {
         String user = userId("erase-campaign");
         putUser(user, Map.of());
-        String campaign = activeCampaign("erase campaign", List.of(action("/erase-campaign")));
+        String campaign = campaign("erase campaign", webhook(receiver.url("/erase-campaign"))).start();
         send(campaign, List.of(user));
         receiver.await("/erase-campaign", 1);
         String delivery = awaitDelivery(campaign, "DELIVERED");
@@ -325,25 +308,18 @@ class WebhookDeliveryTest {
         admin().get("/api/v1/deliveries/{id}", delivery).then().statusCode(404);
         admin().get("/api/v1/deliveries?userId=" + user).then().body("items.size()", equalTo(0));
         UUID id = UUID.fromString(campaign);
-        assertThat(count("SELECT count(*) FROM deliveries WHERE campaign_id = $1", id)).isZero();
-        assertThat(count("SELECT count(*) FROM runs WHERE campaign_id = $1", id)).isZero();
-        assertThat(count("SELECT count(*) FROM attempts WHERE delivery_id = $1", UUID.fromString(delivery))).isZero();
+        assertThat(Rows.deliveries(pool, "campaign_id = $1", id)).isZero();
+        assertThat(Rows.count(pool, "runs", "campaign_id = $1", id)).isZero();
+        assertThat(Rows.count(pool, "attempts", "delivery_id = $1", UUID.fromString(delivery))).isZero();
         admin().get("/api/v1/users/{id}", user).then().statusCode(200);
-    }
-
-    private long count(String sql, Object parameter) {
-        return pool.preparedQuery(sql).execute(Tuple.of(parameter)).await().indefinitely().iterator().next().getLong(0);
     }
 
     @Test
     void previewShowsTheExactRequestWithThePasswordMasked() {
         String user = userId("preview");
         putUser(user, Map.of("first_name", "Mary", "last_name", "Doe"));
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("url", "https://crm-user:s3cret@crm.example.com/hooks/{user.first_name}");
-        a.put("contentType", "application/x-www-form-urlencoded");
-        a.put("data", maryDoe());
-        String campaign = dev.herald.support.Http.createCampaign("preview", List.of(a));
+        String campaign = campaign("preview", webhook("https://crm-user:s3cret@crm.example.com/hooks/{user.first_name}")
+                .withContentType("application/x-www-form-urlencoded").withData(maryDoe())).create();
 
         JsonPath preview = admin().body(Map.of("userId", user)).post("/api/v1/campaigns/{id}/preview", campaign)
                 .then().statusCode(200).extract().jsonPath();
@@ -360,8 +336,7 @@ class WebhookDeliveryTest {
         String user = userId("testsend");
         putUser(user, Map.of("first_name", "Tess"));
         receiver.reply("/test-send", r -> new Receiver.Reply(201, Map.of("X-Reply", "yes"), "created"));
-        String campaign = dev.herald.support.Http.createCampaign("test send", List.of(
-                action("/test-send", "data", Map.of("n", "{user.first_name}")), action("/never")));
+        String campaign = campaign("test send", webhook(receiver.url("/test-send")).withData(Map.of("n", "{user.first_name}")), webhook(receiver.url("/never"))).create();
 
         JsonPath result = admin().body(Map.of("userId", user)).post("/api/v1/campaigns/{id}/test-send", campaign)
                 .then().statusCode(200).extract().jsonPath();
@@ -380,7 +355,7 @@ class WebhookDeliveryTest {
     void deliveriesCanBeFilteredAndPaged() {
         List<String> pair = newUsers("page", 2);
         String a = pair.get(0);
-        String campaign = activeCampaign("paging", List.of(action("/paging")));
+        String campaign = campaign("paging", webhook(receiver.url("/paging"))).start();
         send(campaign, pair);
         receiver.await("/paging", 2);
         awaitDelivery(campaign, "DELIVERED");

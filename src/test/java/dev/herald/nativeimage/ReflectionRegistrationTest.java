@@ -1,6 +1,7 @@
 package dev.herald.nativeimage;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.ingest;
 import static dev.herald.support.Http.newUsers;
@@ -70,8 +71,7 @@ class ReflectionRegistrationTest {
 
     /** Campaigns with actions and rotated secrets, a rendered and sent request, an event, a problem. */
     private void exerciseStoredJson() {
-        String campaign = activeCampaign("reflection", List.of(Map.of("url", receiver.url("/reflection"),
-                "signingSecret", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "headers", Map.of("X-A", "b"))));
+        String campaign = campaign("reflection", webhook(receiver.url("/reflection")).withSigningSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").withHeaders(Map.of("X-A", "b"))).start();
         String actionId = admin().get("/api/v1/campaigns/{id}", campaign).then().extract().path("actions[0].id");
         admin().post("/api/v1/campaigns/{id}/actions/{a}/rotate-secret", campaign, actionId).then().statusCode(200);
         List<String> users = newUsers("reflection", 1);

@@ -1,6 +1,7 @@
 package dev.herald.platform;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.ingest;
 import static dev.herald.support.Http.putUser;
@@ -57,7 +58,7 @@ class OperabilityTest {
         String before = metrics();
         String user = userId("metrics");
         putUser(user, Map.of("plan", "pro"));
-        String campaign = activeCampaign("metrics", List.of(Map.of("url", receiver.url("/metrics/" + user))));
+        String campaign = campaign("metrics", webhook(receiver.url("/metrics/" + user))).start();
         send(campaign, List.of(user));
         receiver.await("/metrics/" + user, 1);
         await().atMost(Duration.ofSeconds(10)).until(() -> value(metrics(), "herald_deliveries_finished_total",
@@ -93,8 +94,7 @@ class OperabilityTest {
     void theLagIsTheAgeOfTheOldestDueDeliveryNoInstanceClaimed() {
         String user = userId("metrics-lag");
         putUser(user, Map.of());
-        String campaign = activeCampaign("metrics lag", List.of(Map.of("url", receiver.url("/metrics/lag"),
-                "delay", "PT1H")));
+        String campaign = campaign("metrics lag", webhook(receiver.url("/metrics/lag")).withDelay("PT1H")).start();
         send(campaign, List.of(user));
         // Due an hour ago by the clock, and no dispatcher has been woken since.
         clock.advance(Duration.ofHours(2));

@@ -1,10 +1,10 @@
 package dev.herald.run;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
-import static dev.herald.support.Http.rateLimitedCampaign;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,9 +29,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.platform.Sql;
 import dev.herald.platform.Wakeups;
+import dev.herald.support.Campaigns.Limits;
+import dev.herald.support.Campaigns.Plan;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
+import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -66,15 +69,9 @@ class ScheduledCampaignTest {
     dev.herald.dispatch.Dispatcher dispatcher;
 
     /** A scheduled campaign for one user (its audience is that user's tag), started. */
-    private String scheduled(Receiver receiver, String path, Map<String, Object> delivery, String tag) {
-        Map<String, Object> campaign = new HashMap<>();
-        campaign.put("name", "scheduled " + path);
-        campaign.put("delivery", delivery);
-        campaign.put("audience", Map.of("attribute", "tag", "op", "eq", "value", tag));
-        campaign.put("actions", List.of(Map.of("url", receiver.url(path))));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-        return id;
+    private String scheduled(Receiver receiver, String path, Plan plan, String tag) {
+        return campaign("scheduled " + path, webhook(receiver.url(path))).withPlan(plan)
+                .withAudience(Map.of("attribute", "tag", "op", "eq", "value", tag)).start();
     }
 
     private static String tagged(String tag) {
@@ -83,7 +80,7 @@ class ScheduledCampaignTest {
         return user;
     }
 
-    private static JsonPath campaign(String id) {
+    private static JsonPath read(String id) {
         return admin().get("/api/v1/campaigns/{id}", id).then().statusCode(200).extract().jsonPath();
     }
 
@@ -97,18 +94,18 @@ class ScheduledCampaignTest {
         String tag = "once-" + System.nanoTime();
         tagged(tag);
         Instant sendAt = clock.instant().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
-        String id = scheduled(receiver, "/once", Map.of("type", "ONE_TIME", "sendAt", sendAt.toString()), tag);
-        assertThat(Instant.parse(campaign(id).getString("nextRunAt"))).isEqualTo(sendAt);
+        String id = scheduled(receiver, "/once", Plan.sendAt(sendAt), tag);
+        assertThat(Instant.parse(read(id).getString("nextRunAt"))).isEqualTo(sendAt);
 
         scheduler.tick().await().indefinitely();
         assertThat(runStatuses(id)).isEmpty();
         clock.advance(Duration.ofMinutes(11));
         assertThat(scheduler.tick().await().indefinitely()).isGreaterThanOrEqualTo(1);
         receiver.await("/once", 1);
-        assertThat(campaign(id).getString("nextRunAt")).isNull();
+        assertThat(read(id).getString("nextRunAt")).isNull();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
             scheduler.tick().await().indefinitely();
-            return "FINISHED".equals(campaign(id).getString("status"));
+            return "FINISHED".equals(read(id).getString("status"));
         });
         assertThat(receiver.at("/once")).hasSize(1);
     }
@@ -118,7 +115,7 @@ class ScheduledCampaignTest {
         Receiver receiver = receivers.fresh();
         String tag = "now-" + System.nanoTime();
         tagged(tag);
-        String id = scheduled(receiver, "/now", Map.of("type", "ONE_TIME"), tag);
+        String id = scheduled(receiver, "/now", Plan.once(), tag);
         Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> {
             scheduler.tick().await().indefinitely();
             return receiver.at("/now").size() == 1;
@@ -133,9 +130,8 @@ class ScheduledCampaignTest {
         tagged(tag);
         // 09:00 in Tokyo (UTC+9) three days from now.
         java.time.LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().plusDays(3);
-        String id = scheduled(receiver, "/tokyo", Map.of("type", "ONE_TIME", "localTime", day + "T09:00",
-                "timeZone", "Asia/Tokyo"), tag);
-        assertThat(Instant.parse(campaign(id).getString("nextRunAt")))
+        String id = scheduled(receiver, "/tokyo", Plan.localTime(day + "T09:00", "Asia/Tokyo"), tag);
+        assertThat(Instant.parse(read(id).getString("nextRunAt")))
                 .isEqualTo(day.atTime(9, 0).atZone(java.time.ZoneId.of("Asia/Tokyo")).toInstant());
     }
 
@@ -153,11 +149,11 @@ class ScheduledCampaignTest {
         putUser(none, Map.of("tag", tag));
         java.time.LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().plusDays(3);
         java.time.LocalDateTime nine = day.atTime(9, 0);
-        String id = scheduled(receiver, "/local", Map.of("type", "ONE_TIME", "localTime", nine.toString(),
-                "timeZone", "user", "defaultTimeZone", "Europe/Berlin"), tag);
+        String id = scheduled(receiver, "/local",
+                Plan.localTime(nine.toString(), "user").withDefaultTimeZone("Europe/Berlin"), tag);
         // The run starts when the first time zone (UTC+14) reaches 09:00.
         Instant runAt = nine.atOffset(ZoneOffset.ofHours(14)).toInstant();
-        assertThat(Instant.parse(campaign(id).getString("nextRunAt"))).isEqualTo(runAt);
+        assertThat(Instant.parse(read(id).getString("nextRunAt"))).isEqualTo(runAt);
 
         clock.advance(Duration.between(clock.instant(), runAt).plusMinutes(1));
         scheduler.tick().await().indefinitely();
@@ -173,7 +169,7 @@ class ScheduledCampaignTest {
     void maxPerMinuteSpreadsARun() {
         Receiver receiver = receivers.fresh();
         List<String> users = newUsers("paced", 5);
-        String id = rateLimitedCampaign("paced", 2, Map.of("url", receiver.url("/paced"), "delay", "PT1H"));
+        String id = campaign("paced", webhook(receiver.url("/paced")).withDelay("PT1H")).withLimits(Limits.maxPerMinute(2)).start();
         admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
         List<String> due = admin().get("/api/v1/deliveries?campaignId=" + id).then().extract().path("items.dueAt");
         Map<Instant, Long> perMinute = due.stream().map(Instant::parse)
@@ -189,7 +185,7 @@ class ScheduledCampaignTest {
     void maxPerMinuteHoldsWhenRunsOverlap() {
         Receiver receiver = receivers.fresh();
         List<String> users = newUsers("rate", 3);
-        String id = rateLimitedCampaign("rate", 2, Map.of("url", receiver.url("/rate")));
+        String id = campaign("rate", webhook(receiver.url("/rate"))).withLimits(Limits.maxPerMinute(2)).start();
         Instant minute = clock.advanceToNextMinute();
 
         // Each run spreads itself (two now, one a minute later); together they have four due now.
@@ -212,12 +208,7 @@ class ScheduledCampaignTest {
     }
 
     private long minuteCounters(String campaignId) {
-        return count("SELECT count(*) FROM campaign_minutes WHERE campaign_id = $1", UUID.fromString(campaignId));
-    }
-
-    private long count(String sql, Object... parameters) {
-        return pool.preparedQuery(sql).execute(Tuple.from(parameters))
-                .await().indefinitely().iterator().next().getLong(0);
+        return Rows.count(pool, "campaign_minutes", "campaign_id = $1", UUID.fromString(campaignId));
     }
 
     @Test
@@ -225,7 +216,7 @@ class ScheduledCampaignTest {
         Receiver receiver = receivers.fresh();
         String user = userId("backlog");
         putUser(user, Map.of());
-        String limited = rateLimitedCampaign("backlog", 1, Map.of("url", receiver.url("/backlog")));
+        String limited = campaign("backlog", webhook(receiver.url("/backlog"))).withLimits(Limits.maxPerMinute(1)).start();
         String actionId = admin().get("/api/v1/campaigns/{id}", limited).then().extract().path("actions[0].id");
         Instant minute = clock.advanceToNextMinute();
         // 1,000 webhooks of the limited campaign already due (a burst of triggers): five claims of them.
@@ -238,16 +229,16 @@ class ScheduledCampaignTest {
                         Sql.ts(due)))
                 .await().indefinitely();
 
-        String other = activeCampaign("behind the backlog", List.of(Map.of("url", receiver.url("/behind"))));
+        String other = campaign("behind the backlog", webhook(receiver.url("/behind"))).start();
         send(other, List.of(user));
         dispatcher.wakeUp();
         receiver.await("/behind", 1);
         // All 999 left are put off to later minutes, one a minute, and no more was sent.
         UUID id = UUID.fromString(limited);
-        Awaitility.await().until(() -> count("SELECT count(*) FROM deliveries WHERE campaign_id = $1"
-                + " AND status = 'PENDING' AND due_at < $2", id, Sql.ts(minute.plus(Duration.ofMinutes(1)))) == 0);
+        Awaitility.await().until(() -> Rows.deliveries(pool, "campaign_id = $1 AND status = 'PENDING' AND due_at < $2",
+                id, Sql.ts(minute.plus(Duration.ofMinutes(1)))) == 0);
         assertThat(receiver.at("/backlog")).hasSize(1);
-        assertThat(count("SELECT count(*) FROM deliveries WHERE campaign_id = $1 AND due_at = $2", id,
+        assertThat(Rows.deliveries(pool, "campaign_id = $1 AND due_at = $2", id,
                 Sql.ts(minute.plus(Duration.ofMinutes(999))))).isEqualTo(1);
         admin().post("/api/v1/campaigns/{id}/finish", limited).then().statusCode(200);
     }
@@ -302,8 +293,8 @@ class ScheduledCampaignTest {
         Receiver receiver = receivers.fresh();
         String tag = "hourly-" + System.nanoTime();
         tagged(tag);
-        String id = scheduled(receiver, "/hourly", Map.of("type", "RECURRING", "cron", "0 * * * *"), tag);
-        Instant first = Instant.parse(campaign(id).getString("nextRunAt"));
+        String id = scheduled(receiver, "/hourly", Plan.recurring("0 * * * *"), tag);
+        Instant first = Instant.parse(read(id).getString("nextRunAt"));
         assertThat(first).isAfter(clock.instant()).isEqualTo(clock.instant().truncatedTo(ChronoUnit.HOURS)
                 .plus(Duration.ofHours(1)));
 
@@ -311,7 +302,7 @@ class ScheduledCampaignTest {
         scheduler.tick().await().indefinitely();
         scheduler.tick().await().indefinitely();
         receiver.await("/hourly", 1);
-        assertThat(Instant.parse(campaign(id).getString("nextRunAt"))).isEqualTo(first.plus(Duration.ofHours(1)));
+        assertThat(Instant.parse(read(id).getString("nextRunAt"))).isEqualTo(first.plus(Duration.ofHours(1)));
 
         // Herald "down" for three hours: two fire times are over an hour late, one is not.
         clock.advance(Duration.ofHours(3));
@@ -321,7 +312,7 @@ class ScheduledCampaignTest {
         assertThat(statuses.get(0)).isIn("IN_PROGRESS", "COMPLETED");
         assertThat(statuses.subList(1, 4)).containsExactly("SKIPPED", "SKIPPED", "COMPLETED");
         receiver.await("/hourly", 2);
-        assertThat(Instant.parse(campaign(id).getString("nextRunAt"))).isEqualTo(first.plus(Duration.ofHours(4)));
+        assertThat(Instant.parse(read(id).getString("nextRunAt"))).isEqualTo(first.plus(Duration.ofHours(4)));
     }
 
     @Test
@@ -329,7 +320,7 @@ class ScheduledCampaignTest {
         Receiver receiver = receivers.fresh();
         String tag = "pair-" + System.nanoTime();
         tagged(tag);
-        String id = scheduled(receiver, "/pair", Map.of("type", "RECURRING", "cron", "*/5 * * * *"), tag);
+        String id = scheduled(receiver, "/pair", Plan.recurring("*/5 * * * *"), tag);
         ScheduleService other = new ScheduleService(campaigns, runs, runService, wakeups, runMetrics, config, pool, clock);
         for (int i = 0; i < 4; i++) {
             clock.advance(Duration.ofMinutes(5));
@@ -355,9 +346,8 @@ class ScheduledCampaignTest {
         tagged(tag);
         Instant start = clock.instant();
         Instant endAt = start.plus(Duration.ofHours(2)).truncatedTo(ChronoUnit.HOURS);
-        String id = scheduled(receiver, "/paused", Map.of("type", "RECURRING", "cron", "0 * * * *",
-                "endAt", endAt.toString()), tag);
-        Instant first = Instant.parse(campaign(id).getString("nextRunAt"));
+        String id = scheduled(receiver, "/paused", Plan.recurring("0 * * * *").between(null, endAt), tag);
+        Instant first = Instant.parse(read(id).getString("nextRunAt"));
         admin().post("/api/v1/campaigns/{id}/pause", id).then().statusCode(200);
         clock.advance(Duration.between(clock.instant(), first).plusMinutes(10));
         scheduler.tick().await().indefinitely();
@@ -370,7 +360,7 @@ class ScheduledCampaignTest {
 
         clock.advance(Duration.ofHours(2));
         scheduler.tick().await().indefinitely();
-        assertThat(campaign(id).getString("nextRunAt")).isNull();
+        assertThat(read(id).getString("nextRunAt")).isNull();
         assertThat(runStatuses(id)).hasSizeLessThanOrEqualTo(2);
     }
 }

@@ -1,8 +1,8 @@
 package dev.herald.run;
 
-import static dev.herald.support.Http.activeCampaign;
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
-import static dev.herald.support.Http.createCampaign;
 import static dev.herald.support.Http.newUsers;
 import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.userId;
@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import dev.herald.support.Receiver;
+import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -41,8 +43,7 @@ class SendTest {
         List<String> pair = newUsers("send", 2);
         String a = pair.get(0);
         String b = pair.get(1);
-        String campaign = activeCampaign("send", List.of(Map.of("url", receiver.url("/one")),
-                Map.of("url", receiver.url("/two"))));
+        String campaign = campaign("send", webhook(receiver.url("/one")), webhook(receiver.url("/two"))).start();
 
         JsonPath sent = admin().body(Map.of("userIds", List.of(a, b, "nobody-" + a)))
                 .post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202).extract().jsonPath();
@@ -60,10 +61,10 @@ class SendTest {
                 .extract().<Integer> path("items[0].deliveries.DELIVERED") == 4);
 
         // Two entries of two deliveries each: one per action, sharing the entry's id.
-        long entries = count("SELECT count(DISTINCT entry_id) FROM deliveries WHERE run_id = '" + runId + "'");
-        long deliveries = count("SELECT count(*) FROM deliveries WHERE run_id = '" + runId + "'");
-        long firstActions = count("SELECT count(*) FROM deliveries WHERE run_id = '" + runId
-                + "' AND action_index = 0");
+        UUID run = UUID.fromString(runId);
+        long entries = Rows.entries(pool, "run_id = $1", run);
+        long deliveries = Rows.deliveries(pool, "run_id = $1", run);
+        long firstActions = Rows.deliveries(pool, "run_id = $1 AND action_index = 0", run);
         assertThat(entries).isEqualTo(2);
         assertThat(deliveries).isEqualTo(4);
         assertThat(firstActions).isEqualTo(2);
@@ -73,8 +74,8 @@ class SendTest {
     void sendWithoutUserIdsReachesEveryUser() {
         String user = userId("everyone");
         putUser(user, Map.of());
-        String campaign = activeCampaign("everyone", List.of(Map.of("url", receiver.url("/everyone"))));
-        long users = count("SELECT count(*) FROM users");
+        String campaign = campaign("everyone", webhook(receiver.url("/everyone"))).start();
+        long users = Rows.count(pool, "users", "true");
         admin().post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202)
                 .body("audienceSize", equalTo((int) users));
         admin().post("/api/v1/campaigns/{id}/finish", campaign).then().statusCode(200);
@@ -82,7 +83,7 @@ class SendTest {
 
     @Test
     void sendNeedsAnActiveCampaignThatIsNotTriggered() {
-        String draft = createCampaign("draft send", List.of(Map.of("url", receiver.url("/never"))));
+        String draft = campaign("draft send", webhook(receiver.url("/never"))).create();
         admin().post("/api/v1/campaigns/{id}/send", draft).then().statusCode(409)
                 .contentType("application/problem+json");
 
@@ -93,15 +94,11 @@ class SendTest {
         admin().post("/api/v1/campaigns/{id}/start", triggered).then().statusCode(200);
         admin().post("/api/v1/campaigns/{id}/send", triggered).then().statusCode(409);
 
-        String active = activeCampaign("bad body", List.of(Map.of("url", receiver.url("/never"))));
+        String active = campaign("bad body", webhook(receiver.url("/never"))).start();
         admin().body(Map.of("userIds", List.of(""))).post("/api/v1/campaigns/{id}/send", active).then()
                 .statusCode(400).body("errors[0].field", equalTo("userIds[0]"));
         admin().body(Map.of("data", "x")).post("/api/v1/campaigns/{id}/send", active).then().statusCode(400)
                 .body("errors[0].field", equalTo("data"));
         assertThat(receiver.at("/never")).isEmpty();
-    }
-
-    private long count(String sql) {
-        return pool.query(sql).execute().await().indefinitely().iterator().next().getLong(0);
     }
 }

@@ -46,26 +46,6 @@ public final class Http {
         admin().body(Map.of("attributes", attributes)).put("/api/v1/users/{id}", id).then().statusCode(200);
     }
 
-    /** Creates a MANUAL campaign with these actions and returns its id. */
-    public static String createCampaign(String name, List<Map<String, Object>> actions) {
-        return admin().body(Map.of("name", name, "delivery", Map.of("type", "MANUAL"), "actions", actions))
-                .post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-    }
-
-    /** Creates and starts a MANUAL campaign. */
-    public static String activeCampaign(String name, List<Map<String, Object>> actions) {
-        String id = createCampaign(name, actions);
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-        return id;
-    }
-
-    /** Creates and starts a MANUAL campaign of one action with {@code limits.maxPerMinute}. */
-    public static String rateLimitedCampaign(String name, int maxPerMinute, Map<String, Object> action) {
-        String id = admin().body(Map.of("name", name, "limits", Map.of("maxPerMinute", maxPerMinute),
-                "actions", List.of(action))).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-        return id;
-    }
 
     public static String send(String campaignId, List<String> userIds) {
         return admin().body(Map.of("userIds", userIds)).post("/api/v1/campaigns/{id}/send", campaignId).then()

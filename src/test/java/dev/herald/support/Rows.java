@@ -15,6 +15,12 @@ public final class Rows {
                 .execute(Tuple.from(parameters)).await().indefinitely().iterator().next().getLong(0);
     }
 
+    /** The entries (distinct entry ids) among the deliveries that match {@code where}. */
+    public static long entries(Pool pool, String where, Object... parameters) {
+        return pool.preparedQuery("SELECT count(DISTINCT entry_id) FROM deliveries WHERE " + where)
+                .execute(Tuple.from(parameters)).await().indefinitely().iterator().next().getLong(0);
+    }
+
     /** The deliveries that match {@code where}. */
     public static long deliveries(Pool pool, String where, Object... parameters) {
         return count(pool, "deliveries", where, parameters);

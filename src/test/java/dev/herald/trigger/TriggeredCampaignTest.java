@@ -1,5 +1,7 @@
 package dev.herald.trigger;
 
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.ingest;
 import static dev.herald.support.Http.putUser;
@@ -23,12 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.herald.dispatch.Dispatcher;
+import dev.herald.support.Campaigns.Limits;
+import dev.herald.support.Campaigns.Plan;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
+import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 
 /** Events in, the right users' webhooks out (contract sections 2.2 and 3). */
 @QuarkusTest
@@ -50,37 +54,9 @@ class TriggeredCampaignTest {
     Pool pool;
 
     /** An ACTIVE triggered campaign with one action to {@code path}. */
-    private static String triggered(Receiver receiver, String path, Map<String, Object> delivery,
-            Map<String, Object> audience, Object data) {
-        Map<String, Object> action = new LinkedHashMap<>();
-        action.put("url", receiver.url(path));
-        if (data != null) {
-            action.put("data", data);
-        }
-        Map<String, Object> campaign = new HashMap<>();
-        campaign.put("name", "triggered " + path);
-        campaign.put("delivery", delivery);
-        campaign.put("audience", audience);
-        campaign.put("actions", List.of(action));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-        return id;
-    }
-
-    private static Map<String, Object> onEvent(String name, Object... more) {
-        Map<String, Object> trigger = new LinkedHashMap<>();
-        trigger.put("event", name);
-        Map<String, Object> delivery = new LinkedHashMap<>();
-        delivery.put("type", "TRIGGERED");
-        delivery.put("trigger", trigger);
-        for (int i = 0; i < more.length; i += 2) {
-            if (more[i].equals("where")) {
-                trigger.put("where", more[i + 1]);
-            } else {
-                delivery.put((String) more[i], more[i + 1]);
-            }
-        }
-        return delivery;
+    private static String triggered(Receiver receiver, String path, Plan plan, Object audience, Object data) {
+        return campaign("triggered " + path, webhook(receiver.url(path)).withData(data)).withPlan(plan)
+                .withAudience(audience).start();
     }
 
     private static Map<String, Object> ordered(String... pairs) {
@@ -103,8 +79,8 @@ class TriggeredCampaignTest {
     void anEventSendsItsWebhookAtOnceWithTheEventInTemplates() {
         Receiver receiver = receivers.fresh();
         String name = "order_shipped_" + System.nanoTime();
-        triggered(receiver, "/shipped", onEvent(name, "where",
-                Map.of("param", "carrier", "op", "in", "value", List.of("ups", "dhl"))),
+        triggered(receiver, "/shipped",
+                Plan.onEvent(name).where(Map.of("param", "carrier", "op", "in", "value", List.of("ups", "dhl"))),
                 null, ordered("order", "{event.params.order_id}", "event", "{event.name}", "who", "{user.first_name}"));
         String user = userId("shipper");
         putUser(user, Map.of("first_name", "Ann"));
@@ -125,7 +101,7 @@ class TriggeredCampaignTest {
     void onlyUsersInTheAudienceWhenTheEventArrives() {
         Receiver receiver = receivers.fresh();
         String name = "purchase_" + System.nanoTime();
-        triggered(receiver, "/vip", onEvent(name), Map.of("attribute", "plan", "op", "eq", "value", "pro"), null);
+        triggered(receiver, "/vip", Plan.onEvent(name), Map.of("attribute", "plan", "op", "eq", "value", "pro"), null);
         String free = userId("free");
         putUser(free, Map.of("plan", "free"));
         admin().body(event(free, name, Map.of())).post("/api/v1/events").then().statusCode(202)
@@ -143,7 +119,7 @@ class TriggeredCampaignTest {
     void aRepeatedEventIdTriggersNothing() {
         Receiver receiver = receivers.fresh();
         String name = "signup_" + System.nanoTime();
-        triggered(receiver, "/once", onEvent(name), null, null);
+        triggered(receiver, "/once", Plan.onEvent(name), null, null);
         String user = userId("repeat");
         Map<String, Object> event = event(user, name, Map.of());
         event.put("id", "client-key-1");
@@ -161,10 +137,10 @@ class TriggeredCampaignTest {
     void delayAndRelativeTimesAreMovedWithTheClock() {
         Receiver receiver = receivers.fresh();
         String later = "later_" + System.nanoTime();
-        triggered(receiver, "/later", onEvent(later, "delay", "PT10M"), null, null);
+        triggered(receiver, "/later", Plan.onEvent(later).withDelay("PT10M"), null, null);
         String reminder = "booked_" + System.nanoTime();
-        triggered(receiver, "/reminder", onEvent(reminder, "relativeTo", "event.params.appointment_at",
-                "offset", "-PT1H"), null, null);
+        triggered(receiver, "/reminder", Plan.onEvent(reminder).relativeTo("event.params.appointment_at", "-PT1H"),
+                null, null);
         String user = userId("timer");
         admin().body(event(user, later, Map.of())).post("/api/v1/events").then().statusCode(202);
         Instant appointment = clock.instant().plus(Duration.ofHours(3));
@@ -188,9 +164,8 @@ class TriggeredCampaignTest {
     void attributeChangesTrigger() {
         Receiver receiver = receivers.fresh();
         String attribute = "tier_" + System.nanoTime();
-        Map<String, Object> delivery = Map.of("type", "TRIGGERED",
-                "trigger", Map.of("attributeChanged", attribute, "to", "gold"));
-        triggered(receiver, "/gold", delivery, null, Map.of("tier", "{user." + attribute + "}"));
+        triggered(receiver, "/gold", Plan.onAttributeChange(attribute).to("gold"), null,
+                Map.of("tier", "{user." + attribute + "}"));
         String user = userId("tier");
         putUser(user, Map.of(attribute, "silver"));
         assertThat(receiver.at("/gold")).isEmpty();
@@ -209,13 +184,8 @@ class TriggeredCampaignTest {
     void perUserCapsSkipEntriesOverTheLimit() {
         Receiver receiver = receivers.fresh();
         String name = "capped_" + System.nanoTime();
-        Map<String, Object> campaign = new HashMap<>();
-        campaign.put("name", "capped");
-        campaign.put("delivery", onEvent(name));
-        campaign.put("limits", Map.of("perUser", Map.of("max", 2, "window", "P1D")));
-        campaign.put("actions", List.of(Map.of("url", receiver.url("/capped"))));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        String id = campaign("capped", webhook(receiver.url("/capped"))).withPlan(Plan.onEvent(name))
+                .withLimits(Limits.perUser(2, "P1D")).start();
         String user = userId("capped");
         for (int i = 0; i < 3; i++) {
             admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202)
@@ -235,16 +205,10 @@ class TriggeredCampaignTest {
     void conditionsAreCheckedWhenDueAndTheNextActionStillFollows() {
         Receiver receiver = receivers.fresh();
         String name = "conditions_" + System.nanoTime();
-        Map<String, Object> campaign = new HashMap<>();
-        campaign.put("name", "conditions");
-        campaign.put("delivery", onEvent(name));
-        campaign.put("actions", List.of(
-                Map.of("url", receiver.url("/first")),
-                Map.of("url", receiver.url("/vip-only"), "delay", "PT1H",
-                        "condition", Map.of("attribute", "vip", "op", "eq", "value", true)),
-                Map.of("url", receiver.url("/last"))));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        String id = campaign("conditions", webhook(receiver.url("/first")),
+                webhook(receiver.url("/vip-only")).withDelay("PT1H")
+                        .withCondition(Map.of("attribute", "vip", "op", "eq", "value", true)),
+                webhook(receiver.url("/last"))).withPlan(Plan.onEvent(name)).start();
         String user = userId("cond");
         putUser(user, Map.of("vip", true));
         admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202);
@@ -266,14 +230,8 @@ class TriggeredCampaignTest {
         Receiver receiver = receivers.fresh();
         String name = "trial_" + System.nanoTime();
         String exit = "unsubscribed_" + System.nanoTime();
-        Map<String, Object> campaign = new HashMap<>();
-        campaign.put("name", "exit");
-        campaign.put("delivery", onEvent(name));
-        campaign.put("exitOn", Map.of("event", exit));
-        campaign.put("actions", List.of(Map.of("url", receiver.url("/welcome")),
-                Map.of("url", receiver.url("/nudge"), "delay", "P2D")));
-        String id = admin().body(campaign).post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
-        admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
+        String id = campaign("exit", webhook(receiver.url("/welcome")), webhook(receiver.url("/nudge")).withDelay("P2D"))
+                .withPlan(Plan.onEvent(name)).exitingOn(exit).start();
         String user = userId("exit");
         admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202);
         receiver.await("/welcome", 1);
@@ -292,7 +250,7 @@ class TriggeredCampaignTest {
     void batchesAreAllOrNothingAndCountRepeats() {
         Receiver receiver = receivers.fresh();
         String name = "batch_" + System.nanoTime();
-        triggered(receiver, "/batch", onEvent(name), null, null);
+        triggered(receiver, "/batch", Plan.onEvent(name), null, null);
         String a = userId("batch-a");
         String b = userId("batch-b");
         Map<String, Object> first = event(a, name, Map.of());
@@ -331,7 +289,7 @@ class TriggeredCampaignTest {
         String name = "mixed_" + System.nanoTime();
         String quietName = "seen_" + System.nanoTime();
         // Sends once the user has seen the page at least twice, counting this batch's events.
-        triggered(receiver, "/mixed", onEvent(name), Map.of("event", quietName,
+        triggered(receiver, "/mixed", Plan.onEvent(name), Map.of("event", quietName,
                 "count", Map.of("op", "gte", "value", 2)), null);
         String busy = userId("mixed-busy");
         String quiet = userId("mixed-quiet");
@@ -359,7 +317,7 @@ class TriggeredCampaignTest {
     void audiencesCanCountEventsIncludingTheOneJustTracked() {
         Receiver receiver = receivers.fresh();
         String name = "repeat_buyer_" + System.nanoTime();
-        triggered(receiver, "/second", onEvent(name), Map.of("event", name,
+        triggered(receiver, "/second", Plan.onEvent(name), Map.of("event", name,
                 "count", Map.of("op", "gte", "value", 2), "within", "P30D",
                 "where", Map.of("param", "amount", "op", "gt", "value", 5)), null);
         String user = userId("buyer");
@@ -375,7 +333,7 @@ class TriggeredCampaignTest {
     void anEventWhoseTriggersFailIsNotAcknowledgedNorStored() {
         Receiver receiver = receivers.fresh();
         String name = "failing_" + System.nanoTime();
-        String campaign = triggered(receiver, "/failing", onEvent(name), null, null);
+        String campaign = triggered(receiver, "/failing", Plan.onEvent(name), null, null);
         // Writing this campaign's entry fails inside the database, after the event was stored.
         String fail = "herald_test_fail_" + System.nanoTime();
         sql("CREATE FUNCTION " + fail + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
@@ -401,16 +359,13 @@ class TriggeredCampaignTest {
     void aCampaignDeletedElsewhereGetsNoEntriesFromAStaleIndex() {
         Receiver receiver = receivers.fresh();
         String name = "vanishing_" + System.nanoTime();
-        String campaign = triggered(receiver, "/vanishing", onEvent(name), null, null);
+        String campaign = triggered(receiver, "/vanishing", Plan.onEvent(name), null, null);
         // Another instance deleted the campaign and this one has not heard yet.
         sql("DELETE FROM campaigns WHERE id = '" + campaign + "'");
         String user = userId("vanishing");
         admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202)
                 .body("entries", equalTo(0));
-        long stored = pool.preparedQuery("SELECT count(*) AS n FROM deliveries WHERE campaign_id = $1")
-                .execute(Tuple.of(UUID.fromString(campaign)))
-                .await().indefinitely().iterator().next().getLong("n");
-        assertThat(stored).isZero();
+        assertThat(Rows.deliveries(pool, "campaign_id = $1", UUID.fromString(campaign))).isZero();
         triggerIndex.refresh().await().indefinitely();
     }
 
@@ -422,7 +377,7 @@ class TriggeredCampaignTest {
     void pausedCampaignsDoNotTrigger() {
         Receiver receiver = receivers.fresh();
         String name = "paused_" + System.nanoTime();
-        String campaign = triggered(receiver, "/paused", onEvent(name), null, null);
+        String campaign = triggered(receiver, "/paused", Plan.onEvent(name), null, null);
         admin().post("/api/v1/campaigns/{id}/pause", campaign).then().statusCode(200);
         admin().body(event(userId("p"), name, Map.of())).post("/api/v1/events").then().statusCode(202)
                 .body("entries", equalTo(0));
