@@ -43,8 +43,9 @@ public record Action(
     /** An action as stored or as checked: its values are valid, and parsed here. */
     public Action {
         if (parsed == null) {
-            parsed = new Parsed(Duration.parse(delay), CriteriaParser.parseStored(condition, CriteriaParser.Use.CONDITION),
-                    Duration.parse(timeout), ActionUrl.parse(url));
+            parsed = new Parsed(Duration.parse(delay),
+                    CriteriaParser.parseStored(condition, CriteriaParser.Use.CONDITION), Duration.parse(timeout),
+                    ActionUrl.parse(url));
         }
     }
 

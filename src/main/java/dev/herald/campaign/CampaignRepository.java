@@ -31,6 +31,10 @@ public class CampaignRepository {
             + "audience::text AS audience, limits::text AS limits, exit_on::text AS exit_on, actions::text AS actions, "
             + "created_at, updated_at, started_at, finished_at, next_run_at, retired_secrets::text AS retired_secrets";
 
+    private static final String ACTIVE = CampaignStatus.ACTIVE.sql();
+    private static final String PAUSED = CampaignStatus.PAUSED.sql();
+    private static final String FINISHED = CampaignStatus.FINISHED.sql();
+
     private final Pool pool;
     private final Json json;
     private final ObjectReader actionsReader;
@@ -80,8 +84,9 @@ public class CampaignRepository {
 
     /** The campaigns whose triggers or exits are live: ACTIVE triggered ones, and any ACTIVE or PAUSED with exitOn. */
     public Uni<List<Campaign>> findLive() {
-        return pool.query("SELECT " + COLUMNS + " FROM campaigns WHERE (status = 'ACTIVE' AND delivery_type = 'TRIGGERED')"
-                + " OR (status IN ('ACTIVE', 'PAUSED') AND exit_on IS NOT NULL)")
+        return pool.query("SELECT " + COLUMNS + " FROM campaigns WHERE (status = " + ACTIVE + " AND delivery_type = "
+                + PlanType.TRIGGERED.sql() + ") OR (status IN (" + ACTIVE + ", " + PAUSED + ")"
+                + " AND exit_on IS NOT NULL)")
                 .execute().map(this::all);
     }
 
@@ -103,7 +108,7 @@ public class CampaignRepository {
     public Uni<Campaign> replace(UUID id, CampaignValidator.Checked c, Instant now) {
         return pool.preparedQuery("UPDATE campaigns SET name = $2, description = $3, delivery = $4::text::json, "
                 + "audience = $5::text::json, limits = $6::text::json, exit_on = $7::text::json, "
-                + "actions = $8::text::json, updated_at = $9 WHERE id = $1 AND status <> 'FINISHED' RETURNING " + COLUMNS)
+                + "actions = $8::text::json, updated_at = $9 WHERE id = $1 AND status <> " + FINISHED + " RETURNING " + COLUMNS)
                 .execute(Tuple.from(new Object[] { id, c.name(), c.description(), json.write(c.plan().fields()),
                         json.write(c.audience().json()), json.write(c.limits().json()), json.write(c.exitOn().json()),
                         json.write(c.actions()), Sql.ts(now) }))
@@ -115,8 +120,8 @@ public class CampaignRepository {
             Instant now) {
         String[] fromNames = from.stream().map(Enum::name).toArray(String[]::new);
         return client.preparedQuery("UPDATE campaigns SET status = $3, updated_at = $4,"
-                + " started_at = CASE WHEN $3 = 'ACTIVE' THEN coalesce(started_at, $4) ELSE started_at END,"
-                + " finished_at = CASE WHEN $3 = 'FINISHED' THEN $4 ELSE finished_at END"
+                + " started_at = CASE WHEN $3 = " + ACTIVE + " THEN coalesce(started_at, $4) ELSE started_at END,"
+                + " finished_at = CASE WHEN $3 = " + FINISHED + " THEN $4 ELSE finished_at END"
                 + " WHERE id = $1 AND status = ANY($2) RETURNING " + COLUMNS)
                 .execute(Tuple.of(id, fromNames, to.name(), Sql.ts(now)))
                 .map(this::first);
@@ -124,7 +129,7 @@ public class CampaignRepository {
 
     /** Ids of ACTIVE campaigns with a fire time due, oldest first. */
     public Uni<List<UUID>> dueIds(Instant now, int limit) {
-        return pool.preparedQuery("SELECT id FROM campaigns WHERE status = 'ACTIVE' AND next_run_at <= $1"
+        return pool.preparedQuery("SELECT id FROM campaigns WHERE status = " + ACTIVE + " AND next_run_at <= $1"
                 + " ORDER BY next_run_at LIMIT $2")
                 .execute(Tuple.of(Sql.ts(now), limit))
                 .map(rows -> {
@@ -136,7 +141,7 @@ public class CampaignRepository {
 
     /** The campaign if it is still ACTIVE and due, locked for this transaction; null if another instance has it. */
     public Uni<Campaign> lockDue(SqlClient client, UUID id, Instant now) {
-        return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1 AND status = 'ACTIVE'"
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1 AND status = " + ACTIVE
                 + " AND next_run_at <= $2 FOR UPDATE SKIP LOCKED")
                 .execute(Tuple.of(id, Sql.ts(now))).map(this::first);
     }
@@ -151,8 +156,9 @@ public class CampaignRepository {
      * is final. Returns how many.
      */
     public Uni<Integer> finishCompleted(Instant now) {
-        return pool.preparedQuery("UPDATE campaigns c SET status = 'FINISHED', finished_at = $1, updated_at = $1"
-                + " WHERE c.status = 'ACTIVE' AND c.delivery_type IN ('ONE_TIME', 'RECURRING') AND c.next_run_at IS NULL"
+        return pool.preparedQuery("UPDATE campaigns c SET status = " + FINISHED + ", finished_at = $1, updated_at = $1"
+                + " WHERE c.status = " + ACTIVE + " AND c.delivery_type IN (" + PlanType.ONE_TIME.sql() + ", "
+                + PlanType.RECURRING.sql() + ") AND c.next_run_at IS NULL"
                 + " AND EXISTS (SELECT 1 FROM runs r WHERE r.campaign_id = c.id)"
                 + " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id"
                 + "   AND d.status IN " + DeliveryStatus.UNFINISHED + ")")
@@ -167,7 +173,8 @@ public class CampaignRepository {
 
     /** Deletes a DRAFT or FINISHED campaign with its runs (by cascade); false when none was deleted. */
     public Uni<Boolean> delete(SqlClient client, UUID id) {
-        return client.preparedQuery("DELETE FROM campaigns WHERE id = $1 AND status IN ('DRAFT', 'FINISHED')")
+        return client.preparedQuery("DELETE FROM campaigns WHERE id = $1 AND status IN (" + CampaignStatus.DRAFT.sql() + ", "
+                + FINISHED + ")")
                 .execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
     }
 

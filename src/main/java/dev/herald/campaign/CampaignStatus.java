@@ -6,6 +6,11 @@ import java.util.Set;
 public enum CampaignStatus {
     DRAFT, ACTIVE, PAUSED, FINISHED;
 
+    /** The name as a SQL string literal, for statements that write or compare it. */
+    public String sql() {
+        return "'" + name() + "'";
+    }
+
     /** The states from which each lifecycle call may move a campaign. */
     static Set<CampaignStatus> startableFrom() {
         return Set.of(DRAFT, PAUSED);

@@ -31,6 +31,14 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class DeliveryStore {
 
+    /**
+     * The names of CampaignStatus.ACTIVE and FINISHED as SQL literals: claims and retries read the
+     * campaigns' status, and this package sits below campaign, so it cannot name the enum.
+     * {@code DependencyRulesTest} checks that they agree.
+     */
+    public static final String CAMPAIGN_ACTIVE = "'ACTIVE'";
+    public static final String CAMPAIGN_FINISHED = "'FINISHED'";
+
     private static final String PENDING = DeliveryStatus.PENDING.sql();
     private static final String SENDING = DeliveryStatus.SENDING.sql();
     private static final String FAILED = DeliveryStatus.FAILED.sql();
@@ -70,7 +78,8 @@ public class DeliveryStore {
      * The trigger index can lag behind a campaign paused or deleted on another instance by a
      * moment; the database has the last word, and there is no foreign key to catch it.
      */
-    private static final String STILL_ACTIVE = "EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = 'ACTIVE')";
+    private static final String STILL_ACTIVE = "EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND status = "
+            + CAMPAIGN_ACTIVE + ")";
 
     private final Pool pool;
     private final Json json;
@@ -108,14 +117,14 @@ public class DeliveryStore {
         return limited.chain(first -> pool.preparedQuery("WITH due AS (SELECT x.id FROM deliveries x"
                 + "   WHERE " + claimable("x")
                 + "   AND x.campaign_id <> ALL (SELECT c.id FROM campaigns c"
-                + "     WHERE c.status <> 'ACTIVE' OR c.max_per_minute IS NOT NULL)"
+                + "     WHERE c.status <> " + CAMPAIGN_ACTIVE + " OR c.max_per_minute IS NOT NULL)"
                 + "   AND NOT (x.host = ANY($4))"
                 + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED),"
                 + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
                 + "   attempt_count = d.attempt_count + 1, updated_at = $1 FROM due WHERE d.id = due.id"
                 + "   RETURNING " + CLAIMED + ")"
                 // One row at least, so that whether rate-limited campaigns are active is known.
-                + " SELECT claimed.*, EXISTS (SELECT 1 FROM campaigns c WHERE c.status = 'ACTIVE'"
+                + " SELECT claimed.*, EXISTS (SELECT 1 FROM campaigns c WHERE c.status = " + CAMPAIGN_ACTIVE
                 + "   AND c.max_per_minute IS NOT NULL) AS limited"
                 + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true")
                 .execute(Tuple.of(Sql.ts(now), Sql.ts(lockedUntil), limit - first.claimed().size(), hosts))
@@ -140,7 +149,7 @@ public class DeliveryStore {
         return pool.preparedQuery("WITH due AS (SELECT x.id, x.campaign_id, x.due_at FROM deliveries x"
                 + "   WHERE " + claimable("x")
                 + "   AND x.campaign_id = ANY (ARRAY(SELECT c.id FROM campaigns c"
-                + "     WHERE c.status = 'ACTIVE' AND c.max_per_minute IS NOT NULL))"
+                + "     WHERE c.status = " + CAMPAIGN_ACTIVE + " AND c.max_per_minute IS NOT NULL))"
                 + "   AND NOT (x.host = ANY($4))"
                 + "   ORDER BY x.due_at LIMIT $3 FOR UPDATE OF x SKIP LOCKED),"
                 // Each campaign asks its minute's counter for as many as it has due; the counter's
@@ -212,7 +221,7 @@ public class DeliveryStore {
     public Uni<Due> due(Instant now) {
         return pool.preparedQuery("SELECT count(*) AS n, min(x.due_at) AS oldest FROM deliveries x"
                 + " WHERE " + claimable("x")
-                + " AND x.campaign_id = ANY (ARRAY(SELECT c.id FROM campaigns c WHERE c.status = 'ACTIVE'))")
+                + " AND x.campaign_id = ANY (ARRAY(SELECT c.id FROM campaigns c WHERE c.status = " + CAMPAIGN_ACTIVE + "))")
                 .execute(Tuple.of(Sql.ts(now)))
                 .map(rows -> {
                     Row row = rows.iterator().next();
@@ -246,14 +255,14 @@ public class DeliveryStore {
     /** FAILED → PENDING now, attempts counted from one again; false when it was not FAILED. */
     public Uni<Boolean> retry(UUID id, Instant now) {
         return pool.preparedQuery(RETRY + " WHERE d.id = $2 AND d.status = " + FAILED
-                + " AND d.campaign_id = c.id AND c.status <> 'FINISHED'")
+                + " AND d.campaign_id = c.id AND c.status <> " + CAMPAIGN_FINISHED)
                 .execute(Tuple.of(Sql.ts(now), id)).map(rows -> rows.rowCount() > 0);
     }
 
     /** Retries a campaign's FAILED deliveries, of one reason and finished since a time if given. */
     public Uni<Integer> retryAll(UUID campaignId, DeliveryReason reason, Instant since, Instant now) {
         return pool.preparedQuery(RETRY + " WHERE d.campaign_id = $2 AND d.status = " + FAILED
-                + " AND d.campaign_id = c.id AND c.status <> 'FINISHED' AND NOT d.test"
+                + " AND d.campaign_id = c.id AND c.status <> " + CAMPAIGN_FINISHED + " AND NOT d.test"
                 + " AND ($3::text IS NULL OR d.reason = $3) AND ($4::timestamptz IS NULL OR d.finished_at >= $4)")
                 .execute(Tuple.of(Sql.ts(now), campaignId, reason == null ? null : reason.name(), Sql.ts(since)))
                 .map(RowSet::rowCount);

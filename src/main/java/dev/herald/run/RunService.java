@@ -69,7 +69,7 @@ public class RunService {
         UUID runId = Ids.newId();
         Instant now = Sql.millis(clock.instant());
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
-        return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), "MANUAL", null, data, now)
+        return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), RunKind.MANUAL, null, data, now)
                 .chain(() -> fanOut(conn, campaign, runId, ids, now))
                 .call(() -> wakeups.onCommit(conn)))
                 .invoke(size -> metrics.committed(1, 0, size))

@@ -35,19 +35,21 @@ public class RunStore {
      * A run for a scheduled fire time, unless that fire time already has one (on any instance):
      * true when this call made it. {@code status} is STARTED, or SKIPPED for a misfire.
      */
-    public Uni<Boolean> insertScheduled(SqlClient client, UUID id, UUID campaignId, Instant fireTime, String status,
-            Instant now) {
+    public Uni<Boolean> insertScheduled(SqlClient client, UUID id, UUID campaignId, Instant fireTime,
+            RunStatus status, Instant now) {
         return client.preparedQuery("INSERT INTO runs (id, campaign_id, kind, fire_time, status, created_at)"
-                + " VALUES ($1, $2, 'SCHEDULED', $3, $4, $5) ON CONFLICT (campaign_id, fire_time) DO NOTHING")
-                .execute(Tuple.of(id, campaignId, Sql.ts(fireTime), status, Sql.ts(now)))
+                + " VALUES ($1, $2, " + RunKind.SCHEDULED.sql() + ", $3, $4, $5)"
+                + " ON CONFLICT (campaign_id, fire_time) DO NOTHING")
+                .execute(Tuple.of(id, campaignId, Sql.ts(fireTime), status.name(), Sql.ts(now)))
                 .map(rows -> rows.rowCount() > 0);
     }
 
-    public Uni<Void> insert(SqlClient client, UUID id, UUID campaignId, String kind, Instant fireTime, String data,
+    public Uni<Void> insert(SqlClient client, UUID id, UUID campaignId, RunKind kind, Instant fireTime, String data,
             Instant now) {
         return client.preparedQuery("INSERT INTO runs (id, campaign_id, kind, fire_time, status, data, created_at)"
-                + " VALUES ($1, $2, $3, $4, 'STARTED', $5::text::jsonb, $6)")
-                .execute(Tuple.of(id, campaignId, kind, Sql.ts(fireTime), data, Sql.ts(now))).replaceWithVoid();
+                + " VALUES ($1, $2, $3, $4, " + RunStatus.STARTED.sql() + ", $5::text::jsonb, $6)")
+                .execute(Tuple.of(id, campaignId, kind.name(), Sql.ts(fireTime), data, Sql.ts(now)))
+                .replaceWithVoid();
     }
 
     /** How many entries the run's fan-out wrote. */
@@ -89,11 +91,11 @@ public class RunStore {
                             byStatus.put(status.name(), n);
                             open |= n > 0 && !status.isFinal();
                         }
-                        String status = row.getString("status").equals("STARTED")
-                                ? (open ? "IN_PROGRESS" : "COMPLETED")
-                                : row.getString("status");
-                        out.add(new RunView(row.getUUID("id"), row.getUUID("campaign_id"), row.getString("kind"),
-                                Sql.instant(row, "fire_time"), status, row.getInteger("audience_size"), byStatus,
+                        RunStatus stored = RunStatus.valueOf(row.getString("status"));
+                        RunStatus status = stored != RunStatus.STARTED ? stored
+                                : open ? RunStatus.IN_PROGRESS : RunStatus.COMPLETED;
+                        out.add(new RunView(row.getUUID("id"), row.getUUID("campaign_id"),
+                                RunKind.valueOf(row.getString("kind")), Sql.instant(row, "fire_time"), status, row.getInteger("audience_size"), byStatus,
                                 Sql.instant(row, "created_at")));
                     }
                     return out;

@@ -8,9 +8,9 @@ import java.util.UUID;
 public record RunView(
         UUID id,
         UUID campaignId,
-        String kind,
+        RunKind kind,
         Instant fireTime,
-        String status,
+        RunStatus status,
         int audienceSize,
         Map<String, Integer> deliveries,
         Instant createdAt) {

@@ -102,7 +102,8 @@ public class ScheduleService {
         }
         boolean late = now.isAfter(fireTime.plus(config.misfireGrace()));
         UUID runId = Ids.newId();
-        Uni<Tally> run = runs.insertScheduled(conn, runId, campaign.id(), fireTime, late ? "SKIPPED" : "STARTED", now)
+        Uni<Tally> run = runs.insertScheduled(conn, runId, campaign.id(), fireTime, late ? RunStatus.SKIPPED : RunStatus.STARTED,
+                now)
                 .chain(inserted -> {
                     if (!inserted) {
                         return Uni.createFrom().item(Tally.NONE);

@@ -14,6 +14,9 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 
+import dev.herald.campaign.CampaignStatus;
+import dev.herald.delivery.DeliveryStore;
+
 /**
  * Holds Herald's packages to one-way dependencies, read from the compiled classes: a package may
  * use the packages of lower levels, never one of its own level or above, and so no cycle can form.
@@ -75,6 +78,13 @@ class DependencyRulesTest {
                 .filter(pkg -> !pkg.isEmpty()).distinct()
                 .forEach(pkg -> assertThat(known)
                         .as("package dev.herald.%s needs a level in LEVELS", pkg).contains(pkg));
+    }
+
+    /** The delivery store names two campaign statuses in SQL without the enum, which sits above it. */
+    @Test
+    void campaignStatusesSpelledBelowTheirEnumAgreeWithIt() {
+        assertThat(DeliveryStore.CAMPAIGN_ACTIVE).isEqualTo(CampaignStatus.ACTIVE.sql());
+        assertThat(DeliveryStore.CAMPAIGN_FINISHED).isEqualTo(CampaignStatus.FINISHED.sql());
     }
 
     @Test
