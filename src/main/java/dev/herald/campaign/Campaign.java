@@ -43,6 +43,26 @@ public record Campaign(
                 updatedAt, startedAt, finishedAt, next, retiredSecrets);
     }
 
+    /** This campaign in status {@code to} at {@code now}: started once, finished when FINISHED. */
+    public Campaign moved(CampaignStatus to, Instant now) {
+        return new Campaign(id, name, description, to, audience, plan, limits, exitOn, actions, createdAt, now,
+                to == CampaignStatus.ACTIVE && startedAt == null ? now : startedAt,
+                to == CampaignStatus.FINISHED ? now : finishedAt, nextRunAt, retiredSecrets);
+    }
+
+    /** This campaign with the definition of {@code checked}, edited at {@code now}. */
+    Campaign replacedBy(CampaignValidator.Checked checked, Instant now) {
+        return new Campaign(id, checked.name(), checked.description(), status, checked.audience(), checked.plan(),
+                checked.limits(), checked.exitOn(), checked.actions(), createdAt, now, startedAt, finishedAt,
+                nextRunAt, retiredSecrets);
+    }
+
+    /** This campaign with rotated signing secrets: {@code newActions} sign, {@code retired} still may. */
+    Campaign withSecrets(List<Action> newActions, Map<UUID, List<RetiredSecret>> retired, Instant now) {
+        return new Campaign(id, name, description, status, audience, plan, limits, exitOn, newActions, createdAt,
+                now, startedAt, finishedAt, nextRunAt, retired);
+    }
+
     public Campaign withActions(List<Action> newActions) {
         return new Campaign(id, name, description, status, audience, plan, limits, exitOn, newActions,
                 createdAt, updatedAt, startedAt, finishedAt, nextRunAt, retiredSecrets);

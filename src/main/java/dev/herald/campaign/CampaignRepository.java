@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -16,6 +17,10 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.herald.delivery.DeliveryStatus;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Parameters;
+import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -23,9 +28,16 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Stores campaigns, their actions included, in the campaigns table. */
+/**
+ * The campaigns table, actions and signing secrets included, and the per-minute counters of
+ * {@code maxPerMinute}. The campaign API reads and writes campaigns as {@link CampaignEntity}
+ * through Hibernate Reactive with Panache; the engine's units of work (finishing and deleting,
+ * which change deliveries in the same transaction; a fire time, which locks its campaign and
+ * writes the run and its fan-out; the dispatcher's and the trigger index's reads) use the
+ * reactive SQL client. One unit of work never uses both.
+ */
 @ApplicationScoped
-public class CampaignRepository {
+public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity, UUID> {
 
     private static final String COLUMNS = "id, name, description, status, delivery::text AS delivery, "
             + "audience::text AS audience, limits::text AS limits, exit_on::text AS exit_on, actions::text AS actions, "
@@ -48,39 +60,54 @@ public class CampaignRepository {
         });
     }
 
-    public Uni<Campaign> insert(Campaign c) {
-        return pool.preparedQuery("INSERT INTO campaigns (id, name, description, status, delivery, audience, limits, "
-                + "exit_on, actions, created_at, updated_at) VALUES ($1, $2, $3, $4, $5::text::json, $6::text::json, "
-                + "$7::text::json, $8::text::json, $9::text::json, $10, $11) RETURNING " + COLUMNS)
-                .execute(Tuple.from(new Object[] { c.id(), c.name(), c.description(), c.status().name(),
-                        json.write(c.plan().fields()), json.write(c.audience().json()), json.write(c.limits().json()),
-                        json.write(c.exitOn().json()), json.write(c.actions()), Sql.ts(c.createdAt()),
-                        Sql.ts(c.updatedAt()) }))
-                .map(this::first);
-    }
+    // ---- the campaign API, through Panache ------------------------------------------------------
 
+    @WithSession
     public Uni<Campaign> find(UUID id) {
-        return find(pool, id);
+        return findById(id).map(this::campaign);
     }
 
-    public Uni<Campaign> find(SqlClient client, UUID id) {
-        return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1")
-                .execute(Tuple.of(id)).map(this::first);
+    /** Newest first; {@code after} is the id of the last campaign of the previous page. */
+    @WithSession
+    public Uni<List<Campaign>> list(CampaignStatus status, PlanType type, String q, UUID after, int limit) {
+        StringBuilder where = new StringBuilder("true");
+        Parameters parameters = new Parameters();
+        if (status != null) {
+            where.append(" and status = :status");
+            parameters.and("status", status);
+        }
+        if (type != null) {
+            where.append(" and deliveryType = :type");
+            parameters.and("type", type.name());
+        }
+        if (q != null) {
+            where.append(" and locate(lower(:q), lower(name)) > 0");
+            parameters.and("q", q);
+        }
+        if (after != null) {
+            where.append(" and id < :after");
+            parameters.and("after", after);
+        }
+        return find(where.toString(), Sort.descending("id"), parameters).range(0, limit - 1).list()
+                .map(found -> found.stream().map(this::campaign).toList());
     }
 
-    /** Reads a campaign and locks it for an update in the same transaction. */
-    public Uni<Campaign> findForUpdate(SqlClient client, UUID id) {
-        return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1 FOR UPDATE")
-                .execute(Tuple.of(id)).map(this::first);
+    /** Stores a new campaign, in the caller's transaction. */
+    public Uni<Campaign> insert(Campaign campaign) {
+        return persist(entity(campaign)).replaceWith(campaign);
     }
 
-    /** Stores new signing secrets of a campaign's actions and the secrets they replaced. */
-    public Uni<Void> updateSecrets(SqlClient client, UUID id, List<Action> actions,
-            Map<UUID, List<RetiredSecret>> retired, Instant now) {
-        return client.preparedQuery("UPDATE campaigns SET actions = $2::text::json, retired_secrets = $3::text::json,"
-                + " updated_at = $4 WHERE id = $1")
-                .execute(Tuple.of(id, json.write(actions), json.write(retired), Sql.ts(now))).replaceWithVoid();
+    /** Reads a campaign and locks its row until the caller's transaction ends; null when there is none. */
+    public Uni<Campaign> lock(UUID id) {
+        return findById(id, LockModeType.PESSIMISTIC_WRITE).map(this::campaign);
     }
+
+    /** Stores a campaign read in the caller's transaction as it now is. */
+    public Uni<Campaign> save(Campaign campaign) {
+        return getSession().chain(session -> session.merge(entity(campaign))).replaceWith(campaign);
+    }
+
+    // ---- the engine, through the SQL client --------------------------------------------------
 
     /** The campaigns whose triggers or exits are live: ACTIVE triggered ones, and any ACTIVE or PAUSED with exitOn. */
     public Uni<List<Campaign>> findLive() {
@@ -93,26 +120,6 @@ public class CampaignRepository {
     public Uni<List<Campaign>> findAll(List<UUID> ids) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = ANY($1)")
                 .execute(Tuple.of(ids.toArray(UUID[]::new))).map(this::all);
-    }
-
-    /** Newest first; {@code after} is the id of the last campaign of the previous page. */
-    public Uni<List<Campaign>> list(String status, String type, String q, UUID after, int limit) {
-        return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaigns"
-                + " WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR delivery_type = $2)"
-                + " AND ($3::text IS NULL OR strpos(lower(name), lower($3)) > 0) AND ($4::uuid IS NULL OR id < $4)"
-                + " ORDER BY id DESC LIMIT $5")
-                .execute(Tuple.of(status, type, q, after, limit)).map(this::all);
-    }
-
-    /** Replaces the definition of a campaign that is not FINISHED; null when none matched. */
-    public Uni<Campaign> replace(UUID id, CampaignValidator.Checked c, Instant now) {
-        return pool.preparedQuery("UPDATE campaigns SET name = $2, description = $3, delivery = $4::text::json, "
-                + "audience = $5::text::json, limits = $6::text::json, exit_on = $7::text::json, "
-                + "actions = $8::text::json, updated_at = $9 WHERE id = $1 AND status <> " + FINISHED + " RETURNING " + COLUMNS)
-                .execute(Tuple.from(new Object[] { id, c.name(), c.description(), json.write(c.plan().fields()),
-                        json.write(c.audience().json()), json.write(c.limits().json()), json.write(c.exitOn().json()),
-                        json.write(c.actions()), Sql.ts(now) }))
-                .map(this::first);
     }
 
     /** Moves a campaign to {@code to} if it is in one of {@code from}; null when it was not. */
@@ -190,18 +197,62 @@ public class CampaignRepository {
     }
 
     private Campaign map(Row row) {
-        try {
-            List<Action> actions = actionsReader.readValue(row.getString("actions"));
-            String retiredJson = row.getString("retired_secrets");
-            Map<UUID, List<RetiredSecret>> retired = retiredJson == null ? Map.of() : retiredReader.readValue(retiredJson);
-            return new Campaign(row.getUUID("id"), row.getString("name"), row.getString("description"),
-                    CampaignStatus.valueOf(row.getString("status")), Audience.of(json.tree(row.getString("audience"))),
-                    SendPlan.of(json.read(row.getString("delivery"), PlanFields.class)),
-                    Limits.of(json.tree(row.getString("limits"))), ExitOn.of(json.tree(row.getString("exit_on"))), actions, Sql.instant(row, "created_at"),
-                    Sql.instant(row, "updated_at"), Sql.instant(row, "started_at"), Sql.instant(row, "finished_at"),
-                    Sql.instant(row, "next_run_at"), retired);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Stored actions cannot be read", e);
+        CampaignEntity e = new CampaignEntity();
+        e.id = row.getUUID("id");
+        e.name = row.getString("name");
+        e.description = row.getString("description");
+        e.status = CampaignStatus.valueOf(row.getString("status"));
+        e.delivery = row.getString("delivery");
+        e.audience = row.getString("audience");
+        e.limits = row.getString("limits");
+        e.exitOn = row.getString("exit_on");
+        e.actions = row.getString("actions");
+        e.retiredSecrets = row.getString("retired_secrets");
+        e.createdAt = Sql.instant(row, "created_at");
+        e.updatedAt = Sql.instant(row, "updated_at");
+        e.startedAt = Sql.instant(row, "started_at");
+        e.finishedAt = Sql.instant(row, "finished_at");
+        e.nextRunAt = Sql.instant(row, "next_run_at");
+        return campaign(e);
+    }
+
+    /** The typed campaign of a stored row, which was checked when it was saved. */
+    private Campaign campaign(CampaignEntity e) {
+        if (e == null) {
+            return null;
         }
+        try {
+            List<Action> actions = actionsReader.readValue(e.actions);
+            Map<UUID, List<RetiredSecret>> retired = e.retiredSecrets == null ? Map.of()
+                    : retiredReader.readValue(e.retiredSecrets);
+            return new Campaign(e.id, e.name, e.description, e.status, Audience.of(json.tree(e.audience)),
+                    SendPlan.of(json.read(e.delivery, PlanFields.class)), Limits.of(json.tree(e.limits)),
+                    ExitOn.of(json.tree(e.exitOn)), actions, e.createdAt, e.updatedAt, e.startedAt, e.finishedAt,
+                    e.nextRunAt, retired);
+        } catch (JsonProcessingException failure) {
+            throw new IllegalStateException("Stored actions cannot be read", failure);
+        }
+    }
+
+    /** The row of a campaign, its parts written as the JSON they were given as. */
+    private CampaignEntity entity(Campaign c) {
+        CampaignEntity e = new CampaignEntity();
+        e.id = c.id();
+        e.name = c.name();
+        e.description = c.description();
+        e.status = c.status();
+        e.delivery = json.write(c.plan().fields());
+        e.audience = json.write(c.audience().json());
+        e.limits = json.write(c.limits().json());
+        e.exitOn = json.write(c.exitOn().json());
+        e.actions = json.write(c.actions());
+        e.retiredSecrets = c.retiredSecrets() == null || c.retiredSecrets().isEmpty() ? null
+                : json.write(c.retiredSecrets());
+        e.createdAt = c.createdAt();
+        e.updatedAt = c.updatedAt();
+        e.startedAt = c.startedAt();
+        e.finishedAt = c.finishedAt();
+        e.nextRunAt = c.nextRunAt();
+        return e;
     }
 }

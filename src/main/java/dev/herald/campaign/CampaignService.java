@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,6 +20,7 @@ import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
 import dev.herald.platform.Wakeups;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -54,7 +56,7 @@ public class CampaignService {
     public Uni<RotatedSecret> rotateSecret(UUID id, UUID actionId) {
         Instant now = now();
         String secret = Action.newSecret();
-        return pool.withTransaction(conn -> campaigns.findForUpdate(conn, id).chain(campaign -> {
+        return Panache.withTransaction(() -> campaigns.lock(id).chain(campaign -> {
             if (campaign == null) {
                 throw notFound(id);
             }
@@ -78,7 +80,7 @@ public class CampaignService {
             List<Action> actions = campaign.actions().stream()
                     .map(a -> a.id().equals(actionId) ? a.withSecret(secret) : a).toList();
             Instant previousUntil = until;
-            return campaigns.updateSecrets(conn, id, actions, retired, now)
+            return campaigns.save(campaign.withSecrets(actions, retired, now))
                     .map(ignored -> new RotatedSecret(actionId, secret, previousUntil));
         })).call(watcher::changed);
     }
@@ -89,7 +91,7 @@ public class CampaignService {
         Instant now = now();
         Campaign campaign = new Campaign(Ids.newId(), c.name(), c.description(), CampaignStatus.DRAFT, c.audience(),
                 c.plan(), c.limits(), c.exitOn(), c.actions(), now, now, null, null, null, Map.of());
-        return campaigns.insert(campaign).call(watcher::changed);
+        return Panache.withTransaction(() -> campaigns.insert(campaign)).call(watcher::changed);
     }
 
     public Uni<Campaign> get(UUID id) {
@@ -97,8 +99,8 @@ public class CampaignService {
     }
 
     public Uni<Page<Campaign>> list(String status, String type, String q, String after, int size) {
-        String statusFilter = enumFilter("status", status, CampaignStatus.class);
-        String typeFilter = enumFilter("type", type, PlanType.class);
+        CampaignStatus statusFilter = enumFilter("status", status, CampaignStatus.class);
+        PlanType typeFilter = enumFilter("type", type, PlanType.class);
         return campaigns.list(statusFilter, typeFilter, q == null || q.isBlank() ? null : q, Page.afterId(after),
                 size + 1).map(found -> Page.of(found, size, campaign -> campaign.id().toString()));
     }
@@ -108,19 +110,23 @@ public class CampaignService {
      * answer, as the client already has them; the others stay masked.
      */
     public Uni<Campaign> replace(UUID id, CampaignRequest request) {
-        return get(id).chain(existing -> {
+        Instant now = now();
+        return Panache.withTransaction(() -> campaigns.lock(id).chain(existing -> {
+            if (existing == null) {
+                throw notFound(id);
+            }
             if (existing.status() == CampaignStatus.FINISHED) {
                 throw finished(id);
             }
-            CampaignValidator.Checked c = validator.check(request, existing);
-            return campaigns.replace(id, c, now())
-                    .onItem().ifNull().failWith(() -> finished(id))
-                    .chain(saved -> saved.plan().scheduled() && saved.nextRunAt() != null
-                            ? schedule(saved, FireTimes.first(saved.plan(), saved.updatedAt()))
-                            : Uni.createFrom().item(saved))
-                    .call(watcher::changed)
-                    .map(saved -> revealSentSecrets(saved, request));
-        });
+            Campaign replaced = existing.replacedBy(validator.check(request, existing), now);
+            // A scheduled campaign's next fire time follows its new schedule.
+            Instant next = replaced.plan().scheduled() && existing.nextRunAt() != null
+                    ? FireTimes.first(replaced.plan(), now)
+                    : existing.nextRunAt();
+            return campaigns.save(replaced.withNextRunAt(next));
+        }))
+                .call(watcher::changed)
+                .map(saved -> revealSentSecrets(saved, request));
     }
 
     public Uni<Void> delete(UUID id) {
@@ -139,23 +145,20 @@ public class CampaignService {
      * fire time missed while paused is handled like any misfire.
      */
     public Uni<Campaign> start(UUID id) {
-        return transition(id, CampaignStatus.startableFrom(), CampaignStatus.ACTIVE, "start")
-                .chain(started -> {
-                    boolean firstStart = started.startedAt().equals(started.updatedAt());
-                    if (!started.plan().scheduled() || !firstStart || started.nextRunAt() != null) {
-                        return Uni.createFrom().item(started);
-                    }
-                    return schedule(started, FireTimes.first(started.plan(), started.updatedAt()));
-                })
-                .call(started -> wakeups.wakeAll());
-    }
-
-    private Uni<Campaign> schedule(Campaign campaign, Instant next) {
-        return campaigns.setNextRun(pool, campaign.id(), next).replaceWith(campaign.withNextRunAt(next));
+        Instant now = now();
+        return transition(id, CampaignStatus.startableFrom(), "start", campaign -> {
+            Campaign started = campaign.moved(CampaignStatus.ACTIVE, now);
+            boolean firstStart = campaign.startedAt() == null;
+            return started.plan().scheduled() && firstStart && started.nextRunAt() == null
+                    ? started.withNextRunAt(FireTimes.first(started.plan(), now))
+                    : started;
+        }).call(started -> wakeups.wakeAll());
     }
 
     public Uni<Campaign> pause(UUID id) {
-        return transition(id, CampaignStatus.pausableFrom(), CampaignStatus.PAUSED, "pause");
+        Instant now = now();
+        return transition(id, CampaignStatus.pausableFrom(), "pause",
+                campaign -> campaign.moved(CampaignStatus.PAUSED, now));
     }
 
     /** Finishes a campaign and cancels its pending deliveries, in one transaction. */
@@ -165,23 +168,29 @@ public class CampaignService {
                 CampaignStatus.FINISHED, now)
                 .call(done -> done == null ? Uni.createFrom().nullItem()
                         : deliveries.cancelPending(conn, id, now)))
-                .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, "finish",
-                        CampaignStatus.finishableFrom()))
+                .chain(done -> done != null ? Uni.createFrom().item(done) : get(id).map(existing -> {
+                    throw wrongMove(existing, "finish", CampaignStatus.finishableFrom());
+                }))
                 .call(watcher::changed);
     }
 
-    private Uni<Campaign> transition(UUID id, Set<CampaignStatus> from, CampaignStatus to, String verb) {
-        return campaigns.transition(pool, id, from, to, now())
-                .chain(done -> done != null ? Uni.createFrom().item(done) : wrongMove(id, verb, from))
-                .call(watcher::changed);
+    /** Moves a campaign that is in one of {@code from}, its row locked while {@code move} decides. */
+    private Uni<Campaign> transition(UUID id, Set<CampaignStatus> from, String verb,
+            Function<Campaign, Campaign> move) {
+        return Panache.withTransaction(() -> campaigns.lock(id).chain(campaign -> {
+            if (campaign == null) {
+                throw notFound(id);
+            }
+            if (!from.contains(campaign.status())) {
+                throw wrongMove(campaign, verb, from);
+            }
+            return campaigns.save(move.apply(campaign));
+        })).call(watcher::changed);
     }
 
-    private Uni<Campaign> wrongMove(UUID id, String verb, Set<CampaignStatus> from) {
-        return get(id).map(existing -> {
-            throw ProblemException.conflict("Campaign " + id + " is " + existing.status() + "; " + verb
-                    + " only works from " + String.join(" or ", from.stream().map(Enum::name).sorted().toList())
-                    + ".");
-        });
+    private static ProblemException wrongMove(Campaign campaign, String verb, Set<CampaignStatus> from) {
+        return ProblemException.conflict("Campaign " + campaign.id() + " is " + campaign.status() + "; " + verb
+                + " only works from " + String.join(" or ", from.stream().map(Enum::name).sorted().toList()) + ".");
     }
 
     private static Campaign revealSentSecrets(Campaign saved, CampaignRequest request) {
@@ -199,12 +208,12 @@ public class CampaignService {
         return saved.withActions(shown);
     }
 
-    private static <E extends Enum<E>> String enumFilter(String field, String value, Class<E> type) {
+    private static <E extends Enum<E>> E enumFilter(String field, String value, Class<E> type) {
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT)).name();
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid(field, "must be one of " + Arrays.toString(type.getEnumConstants()));
         }
