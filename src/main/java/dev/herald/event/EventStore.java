@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.herald.audience.EventFact;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
+import dev.herald.user.UserStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -38,8 +39,7 @@ public class EventStore {
      * changes and triggers nothing needs no transaction of its own.
      */
     public Uni<UUID> insertOrFindRepeat(SqlClient client, TrackedEvent event) {
-        return client.preparedQuery("WITH u AS (INSERT INTO users (id, attributes, created_at, updated_at)"
-                + "   VALUES ($2, '{}'::jsonb, $7, $7) ON CONFLICT (id) DO NOTHING),"
+        return client.preparedQuery("WITH u AS (" + UserStore.createIfMissing("$2", "$7") + "),"
                 + " inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time,"
                 + " received_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7)"
                 + " ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id)"
