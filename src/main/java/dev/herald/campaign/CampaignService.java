@@ -24,7 +24,11 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 
-/** Creates, edits and moves campaigns through their lifecycle. */
+/**
+ * Creates, edits and moves campaigns through their lifecycle. Each write is one transaction,
+ * opened here rather than by {@code @WithTransaction}: the trigger index is told of the change
+ * after the commit, since it reads campaigns on a connection of its own.
+ */
 @ApplicationScoped
 public class CampaignService {
 
@@ -119,10 +123,10 @@ public class CampaignService {
                 throw finished(id);
             }
             Campaign replaced = existing.replacedBy(validator.check(request, existing), now);
-            // A scheduled campaign's next fire time follows its new schedule.
+            // A pending fire time follows the new schedule; a plan that is no longer scheduled has none.
             Instant next = replaced.plan().scheduled() && existing.nextRunAt() != null
                     ? FireTimes.first(replaced.plan(), now)
-                    : existing.nextRunAt();
+                    : null;
             return campaigns.save(replaced.withNextRunAt(next));
         }))
                 .call(watcher::changed)

@@ -22,19 +22,19 @@ final class PlanCheck {
 
     static PlanFields check(PlanFields d, Problems.Collector errors) {
         String type = d.type() == null ? null : d.type().toUpperCase(Locale.ROOT);
-        PlanType deliveryType;
+        PlanType planType;
         try {
-            deliveryType = type == null ? null : PlanType.valueOf(type);
+            planType = type == null ? null : PlanType.valueOf(type);
         } catch (IllegalArgumentException e) {
-            deliveryType = null;
+            planType = null;
         }
-        if (deliveryType == null) {
+        if (planType == null) {
             errors.add("delivery.type", "must be one of MANUAL, ONE_TIME, RECURRING, TRIGGERED");
             return d;
         }
         String timeZone = d.timeZone();
         String delay = d.delay();
-        switch (deliveryType) {
+        switch (planType) {
             case MANUAL -> {
                 onlyFields(d, errors, Set.of());
             }
@@ -100,7 +100,7 @@ final class PlanCheck {
                 }
             }
         }
-        return new PlanFields(deliveryType.name(), d.sendAt(), d.localTime(), timeZone, d.defaultTimeZone(), d.cron(),
+        return new PlanFields(planType.name(), d.sendAt(), d.localTime(), timeZone, d.defaultTimeZone(), d.cron(),
                 d.startAt(), d.endAt(), d.trigger(), delay, d.relativeTo(), d.offset());
     }
 

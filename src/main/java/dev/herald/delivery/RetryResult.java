@@ -1,5 +1,5 @@
 package dev.herald.delivery;
 
-/** How many deliveries a bulk replay put back to PENDING. */
+/** How many deliveries a bulk retry put back to PENDING. */
 public record RetryResult(int retried) {
 }

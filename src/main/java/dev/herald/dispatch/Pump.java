@@ -113,19 +113,14 @@ public final class Pump {
                 .invoke(claims -> claims.claimed().forEach(c -> claimed.put(c.id(), c)))
                 .call(claims -> preparation.prepare(claims.claimed())
                         .invoke(steps -> steps.forEach(this::carryOut))
-                        .onFailure().invoke(failure -> {
-                            // Unprepared claims go back at once instead of waiting out their lease.
-                            LOG.warnf("Preparing %d claimed deliveries failed: %s", claims.claimed().size(),
-                                    failure.getMessage());
-                            claims.claimed().forEach(c -> detach(c, deliveries.release(c, now, now)
-                                    .replaceWith(false)));
-                        })
-                        .onFailure().recoverWithNull())
+                        // Unprepared claims go back at once instead of waiting out their lease.
+                        .onFailure().invoke(failure -> claims.claimed()
+                                .forEach(c -> detach(c, deliveries.release(c, now, now).replaceWith(false)))))
                 // Deliveries put off for a campaign's rate left room: others may be due behind them.
                 .subscribe().with(
                         claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0),
                         failure -> {
-                            DatabaseOutage.warn(LOG, "claiming deliveries", failure);
+                            DatabaseOutage.warn(LOG, "claiming or preparing deliveries", failure);
                             pumpDone(false);
                         });
     }

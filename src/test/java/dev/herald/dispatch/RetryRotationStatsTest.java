@@ -27,7 +27,7 @@ import dev.herald.support.Receivers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 
-/** Replaying failed deliveries, rotating signing secrets, and campaign statistics. */
+/** Retrying failed deliveries, rotating signing secrets, and campaign statistics. */
 @QuarkusTest
 class RetryRotationStatsTest {
 
@@ -51,9 +51,9 @@ class RetryRotationStatsTest {
     void aFailedDeliveryIsRetriedWithItsIdAndFreshAttempts() {
         Receiver receiver = receiver();
         AtomicInteger calls = new AtomicInteger();
-        receiver.reply("/replay", r -> Receiver.Reply.of(calls.incrementAndGet() == 1 ? 400 : 200));
-        String campaign = campaign("replay", webhook(receiver.url("/replay"))).start();
-        send(campaign, newUsers("replay", 1));
+        receiver.reply("/retry", r -> Receiver.Reply.of(calls.incrementAndGet() == 1 ? 400 : 200));
+        String campaign = campaign("retry", webhook(receiver.url("/retry"))).start();
+        send(campaign, newUsers("retry", 1));
         awaitStatus(campaign, "FAILED", 1);
         String id = admin().get("/api/v1/deliveries?campaignId=" + campaign).then().extract().path("items[0].id");
 
@@ -63,7 +63,7 @@ class RetryRotationStatsTest {
         assertThat(d.getInt("attemptCount")).isEqualTo(1);
         assertThat(d.getList("attempts.number")).containsExactly(1, 1);
         assertThat(d.getList("attempts.statusCode")).containsExactly(400, 200);
-        List<Receiver.Received> got = receiver.at("/replay");
+        List<Receiver.Received> got = receiver.at("/retry");
         assertThat(got.get(1).header("webhook-id")).isEqualTo(id).isEqualTo(got.get(0).header("webhook-id"));
         assertThat(got.get(1).body()).isEqualTo(got.get(0).body());
 
@@ -73,11 +73,11 @@ class RetryRotationStatsTest {
     }
 
     @Test
-    void bulkReplayRetriesTheFailedOnesOfAReason() {
+    void bulkRetrySendsTheFailedOnesOfAReasonAgain() {
         Receiver receiver = receiver();
         AtomicInteger mode = new AtomicInteger(404);
         receiver.reply("/bulk", r -> Receiver.Reply.of(mode.get()));
-        String campaign = campaign("bulk replay", webhook(receiver.url("/bulk"))).start();
+        String campaign = campaign("bulk retry", webhook(receiver.url("/bulk"))).start();
         send(campaign, newUsers("bulk", 3));
         awaitStatus(campaign, "FAILED", 3);
 
@@ -94,6 +94,9 @@ class RetryRotationStatsTest {
 
         admin().body(Map.of("status", "DELIVERED")).post("/api/v1/campaigns/{id}/deliveries/retry", campaign)
                 .then().statusCode(400).body("errors[0].field", equalTo("status"));
+        admin().body(Map.of("reason", "TIMED_OUT")).post("/api/v1/campaigns/{id}/deliveries/retry", campaign)
+                .then().statusCode(400).body("errors[0].field", equalTo("reason"))
+                .body("errors[0].message", org.hamcrest.Matchers.containsString("RETRIES_EXHAUSTED"));
     }
 
     @Test

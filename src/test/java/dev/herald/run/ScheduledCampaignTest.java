@@ -363,4 +363,21 @@ class ScheduledCampaignTest {
         assertThat(read(id).getString("nextRunAt")).isNull();
         assertThat(runStatuses(id)).hasSizeLessThanOrEqualTo(2);
     }
+
+    @Test
+    void anEditThatEndsTheScheduleClearsTheNextFireTime() {
+        Receiver receiver = receivers.fresh();
+        String tag = "unscheduled-" + System.nanoTime();
+        String id = scheduled(receiver, "/unscheduled", Plan.recurring("0 * * * *"), tag);
+        assertThat(read(id).getString("nextRunAt")).isNotNull();
+
+        admin().body(campaign("now manual", webhook(receiver.url("/unscheduled")))).put("/api/v1/campaigns/{id}", id)
+                .then().statusCode(200).body("delivery.type", equalTo("MANUAL"));
+        assertThat(read(id).getString("nextRunAt")).isNull();
+        tagged(tag);
+        clock.advance(Duration.ofHours(2));
+        scheduler.tick().await().indefinitely();
+        assertThat(receiver.at("/unscheduled")).isEmpty();
+    }
+
 }
