@@ -117,6 +117,12 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 .execute().map(this::all);
     }
 
+    /** The campaigns that are not FINISHED: what history must still be kept for. */
+    public Uni<List<Campaign>> findUnfinished() {
+        return pool.query("SELECT " + COLUMNS + " FROM campaigns WHERE status <> " + FINISHED).execute()
+                .map(this::all);
+    }
+
     public Uni<List<Campaign>> findAll(List<UUID> ids) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = ANY($1)")
                 .execute(Tuple.of(ids.toArray(UUID[]::new))).map(this::all);

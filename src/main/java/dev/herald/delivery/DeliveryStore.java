@@ -318,6 +318,20 @@ public class DeliveryStore {
                 .replaceWithVoid();
     }
 
+    /**
+     * Deletes up to {@code limit} finished deliveries (with their attempts, by cascade) that
+     * finished before {@code finishedBefore}, except those of {@code keptCampaigns}. Deliveries are
+     * walked in id order, which is creation order, from the oldest up to {@code idsUpTo}; rows
+     * another instance is deleting are skipped. Returns how many were deleted.
+     */
+    public Uni<Integer> deleteFinished(Instant finishedBefore, UUID idsUpTo, List<UUID> keptCampaigns, int limit) {
+        return pool.preparedQuery("DELETE FROM deliveries WHERE id IN (SELECT x.id FROM deliveries x"
+                + " WHERE x.id <= $2 AND x.status NOT IN " + DeliveryStatus.UNFINISHED + " AND x.finished_at < $1"
+                + " AND x.campaign_id <> ALL($3) ORDER BY x.id LIMIT $4 FOR UPDATE SKIP LOCKED)")
+                .execute(Tuple.of(Sql.ts(finishedBefore), idsUpTo, keptCampaigns.toArray(UUID[]::new), limit))
+                .map(RowSet::rowCount);
+    }
+
     // ---- entries -------------------------------------------------------------------------------
 
     /** What an entry is made of: one delivery per action, in order, each to its action's host. */

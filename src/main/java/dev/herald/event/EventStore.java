@@ -1,5 +1,6 @@
 package dev.herald.event;
 
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,6 +83,20 @@ public class EventStore {
                 + "   $7::timestamptz[]) AS e(id, user_id, name, client_id, params, time, received_at)"
                 + " ON CONFLICT (user_id, client_id) DO NOTHING")
                 .execute(Tuple.from(new Object[] { ids, userIds, names, clientIds, params, times, received }))
+                .map(RowSet::rowCount);
+    }
+
+    /**
+     * Deletes up to {@code limit} events that happened before {@code before} and were received by
+     * {@code idsUpTo} (ids are in order of receipt, so the oldest are walked first through the
+     * primary key): of the name {@code name}, or when it is null of any name but {@code except}.
+     * Rows another instance is deleting are skipped. Returns how many were deleted.
+     */
+    public Uni<Integer> deleteBefore(Instant before, UUID idsUpTo, String name, List<String> except, int limit) {
+        return pool.preparedQuery("DELETE FROM events WHERE id IN (SELECT e.id FROM events e"
+                + " WHERE e.id <= $2 AND e.time < $1 AND ($3::text IS NULL OR e.name = $3)"
+                + " AND e.name <> ALL($4) ORDER BY e.id LIMIT $5 FOR UPDATE SKIP LOCKED)")
+                .execute(Tuple.of(Sql.ts(before), idsUpTo, name, except.toArray(String[]::new), limit))
                 .map(RowSet::rowCount);
     }
 

@@ -1,6 +1,7 @@
 package dev.herald.platform;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
@@ -39,6 +40,14 @@ public final class Ids {
         long high = (millis << 16) | 0x7000L | sequence;
         long low = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(high, low);
+    }
+
+    /**
+     * The greatest id made at {@code at}'s millisecond: every id made here before or in it sorts
+     * below or equal to it, as Postgres compares uuids byte by byte.
+     */
+    public static UUID upTo(Instant at) {
+        return new UUID((at.toEpochMilli() << 16) | 0x7FFFL, 0xBFFFFFFFFFFFFFFFL);
     }
 
     /**

@@ -36,7 +36,7 @@ class DependencyRulesTest {
             List.of("user"),
             List.of("event"),
             List.of("campaign"),
-            List.of("dispatch", "trigger", "run"));
+            List.of("dispatch", "trigger", "run", "retention"));
 
     private static JavaClasses classes;
 
