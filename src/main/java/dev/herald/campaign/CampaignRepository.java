@@ -173,6 +173,7 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 + " WHERE c.status = " + ACTIVE + " AND c.delivery_type IN (" + PlanType.ONE_TIME.sql() + ", "
                 + PlanType.RECURRING.sql() + ") AND c.next_run_at IS NULL"
                 + " AND EXISTS (SELECT 1 FROM runs r WHERE r.campaign_id = c.id)"
+                + " AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.campaign_id = c.id AND r.writing)"
                 + " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.campaign_id = c.id"
                 + "   AND d.status IN " + DeliveryStatus.UNFINISHED + ")")
                 .execute(Tuple.of(Sql.ts(now))).map(RowSet::rowCount);

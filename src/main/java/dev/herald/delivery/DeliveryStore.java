@@ -399,30 +399,48 @@ public class DeliveryStore {
     }
 
     /**
-     * Writes one entry per user of a run's audience: one delivery per action, in one statement.
-     * The first action is due after its delay; the others have no due time until the previous
-     * action ends. A user already at the campaign's per-user limit ({@code capMax} entries since
-     * {@code capSince}) gets a SKIPPED delivery instead, reason FREQUENCY_CAP. Returns the number
-     * of entries.
+     * Where a chunk of a run's audience starts: after user {@code after} (null: the first), with
+     * {@code offset} users of the run read before it.
+     */
+    public record ChunkStart(String after, int offset, int size) {
+    }
+
+    /** What a chunk wrote: users read, entries made, the last user id (null when none was read). */
+    public record Chunk(int users, int entered, String last) {
+
+        /** A chunk that read less than it could was the run's last. */
+        public boolean last(ChunkStart start) {
+            return users < start.size();
+        }
+    }
+
+    /**
+     * Writes one chunk of a run's audience: for each of the next {@code start.size()} users in id
+     * order, one entry, which is one delivery per action, in one statement. The first action is
+     * due at {@code firstDue}; the others have no due time until the previous action ends. A user
+     * already at the campaign's per-user limit ({@code capMax} entries since {@code capSince})
+     * gets a SKIPPED delivery instead, reason FREQUENCY_CAP. A chunk starts after the last user
+     * the run wrote, and the unique key of entries refuses a user written twice.
      *
      * <p>Users are read in id order, so the index that keeps entries unique (campaign, user, ...)
-     * takes the new rows in its own order, and numbered as they are read: each entry's and
-     * delivery's id is computed from that number rather than drawn at random per row.
+     * takes the new rows in its own order, and numbered across the run as they are read: each
+     * entry's and delivery's id is computed from that number rather than drawn at random per row.
      */
-    public Uni<Integer> fanOut(SqlClient client, UUID runId, EntryPlan plan, RunAudience who, Integer capMax,
-            Instant capSince, Instant firstDue, Instant now, Pacing pacing) {
-        SqlCompiler.Compiled inAudience = SqlCompiler.compile(who.audience(), 19, now);
+    public Uni<Chunk> fanOut(SqlClient client, UUID runId, EntryPlan plan, RunAudience who, Integer capMax,
+            Instant capSince, Instant firstDue, Instant now, Pacing pacing, ChunkStart start) {
+        SqlCompiler.Compiled inAudience = SqlCompiler.compile(who.audience(), 22, now);
         UUID entryBase = Ids.newId();
         UUID deliveryBase = Ids.newId();
         return client.preparedQuery("WITH c AS ("
-                + " SELECT u.id, row_number() OVER (ORDER BY u.id) AS n,"
+                + " SELECT u.id, $21::int + row_number() OVER (ORDER BY u.id) AS n,"
                 + " ($9::int IS NOT NULL AND " + entriesSince("$1", "u.id", "$10") + " >= $9) AS capped,"
                 // Each user's own local time, if the run has one: their timeZone attribute when
                 // Postgres knows it, else the default; a time already past is now.
                 + " CASE WHEN $11::timestamp IS NULL THEN $7::timestamptz ELSE greatest($3, $11::timestamp AT TIME ZONE"
                 + "   CASE WHEN u.attributes ->> 'timeZone' = ANY($13::text[]) THEN u.attributes ->> 'timeZone'"
                 + "   ELSE $12::text END) END AS due"
-                + " FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4)) AND " + inAudience.sql() + "),"
+                + " FROM (SELECT * FROM users u WHERE ($4::text[] IS NULL OR u.id = ANY($4))"
+                + "   AND ($19::text IS NULL OR u.id > $19) AND " + inAudience.sql() + " ORDER BY u.id LIMIT $20) u),"
                 // A capped user gets its first action only, SKIPPED and in no entry.
                 // maxPerMinute: the n-th user's first action waits n / rate whole minutes. Capped
                 // users leave gaps in that order, which only slows the run.
@@ -438,13 +456,18 @@ public class DeliveryStore {
                 + " FROM c CROSS JOIN unnest($5::uuid[], $6::int[], $8::text[]) AS a(action_id, action_index, host)"
                 + " WHERE a.action_index = 0 OR NOT c.capped"
                 + " RETURNING status = " + PENDING + " AND action_index = 0 AS entered)"
-                + " SELECT count(*) FILTER (WHERE entered)::int AS audience FROM d")
+                + " SELECT (SELECT count(*) FROM c)::int AS users, (SELECT max(c.id) FROM c) AS last,"
+                + " (SELECT count(*) FROM d WHERE entered)::int AS entered")
                 .execute(Tuple.from(params(new Object[] { plan.campaignId(), runId, Sql.ts(now), who.userIds(),
                         plan.actionIds(), plan.indexes(), Sql.ts(firstDue), plan.hosts(), capMax, Sql.ts(capSince),
                         pacing.localTime(), pacing.defaultZone(), pacing.knownZones(), pacing.perMinute(),
                         entryBase.getMostSignificantBits(), Ids.randomBits(entryBase),
-                        deliveryBase.getMostSignificantBits(), Ids.randomBits(deliveryBase) }, inAudience.params())))
-                .map(rows -> rows.iterator().next().getInteger("audience"));
+                        deliveryBase.getMostSignificantBits(), Ids.randomBits(deliveryBase), start.after(),
+                        start.size(), start.offset() }, inAudience.params())))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return new Chunk(row.getInteger("users"), row.getInteger("entered"), row.getString("last"));
+                });
     }
 
     private static List<Object> params(Object[] fixed, List<Object> more) {

@@ -4,15 +4,22 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import dev.herald.audience.Criteria;
 import dev.herald.campaign.Campaign;
+import dev.herald.campaign.CampaignRepository;
+import dev.herald.campaign.CampaignStatus;
 import dev.herald.campaign.Limits;
 import dev.herald.campaign.SendPlan;
 import dev.herald.delivery.DeliveryStore;
+import dev.herald.platform.DatabaseOutage;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.Page;
@@ -27,10 +34,16 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 @ApplicationScoped
 public class RunService {
 
+    private static final Logger LOG = Logger.getLogger(RunService.class);
+
     static final int MAX_USER_IDS = 10_000;
 
     private final RunStore runs;
     private final DeliveryStore deliveries;
+    private final CampaignRepository campaigns;
+    private final ScheduleConfig config;
+    /** Runs this instance is writing now. */
+    private final Set<UUID> writingHere = ConcurrentHashMap.newKeySet();
     private final Wakeups wakeups;
     private final RunMetrics metrics;
     private final Json json;
@@ -38,16 +51,22 @@ public class RunService {
     /** Read once: the zones Postgres knows do not change while it runs. */
     private volatile String[] knownZones;
 
-    public RunService(RunStore runs, DeliveryStore deliveries, Wakeups wakeups, RunMetrics metrics, Json json, Clock clock) {
+    public RunService(RunStore runs, DeliveryStore deliveries, CampaignRepository campaigns, Wakeups wakeups,
+            RunMetrics metrics, ScheduleConfig config, Json json, Clock clock) {
         this.runs = runs;
         this.deliveries = deliveries;
+        this.campaigns = campaigns;
+        this.config = config;
         this.wakeups = wakeups;
         this.metrics = metrics;
         this.json = json;
         this.clock = clock;
     }
 
-    /** A manual run ("send"): everything is committed before the answer, then the dispatcher wakes. */
+    /**
+     * A manual run ("send"): the run and its first chunk of users are committed before the
+     * answer, then the dispatcher wakes and the rest of the audience is written chunk by chunk.
+     */
     public Uni<SendResult> send(Campaign campaign, SendRequest request) {
         List<String> userIds = request == null ? null : request.userIds();
         if (userIds != null) {
@@ -69,27 +88,93 @@ public class RunService {
         UUID runId = Ids.newId();
         Instant now = Sql.millis(clock.instant());
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
-        return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), RunKind.MANUAL, null, data, now)
-                .chain(() -> fanOut(conn, campaign, runId, ids, now))
+        RunStore.Writing run = new RunStore.Writing(runId, campaign.id(), ids, null, 0, 0, now);
+        return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), RunKind.MANUAL, ids, data, now)
+                .chain(() -> writeChunk(conn, campaign, run, now))
                 .call(() -> wakeups.onCommit(conn)))
-                .invoke(size -> metrics.committed(1, 0, size))
-                .map(size -> new SendResult(runId, size))
-                .invoke(wakeups::wakeHere);
+                .invoke(chunk -> metrics.committed(1, 0, chunk.entered()))
+                .invoke(wakeups::wakeHere)
+                .invoke(chunk -> {
+                    if (!chunk.done()) {
+                        keepWriting(runId);
+                    }
+                })
+                .map(chunk -> new SendResult(runId, chunk.done() ? chunk.entered() : null));
     }
 
-    /** The entries and deliveries of a run, in the caller's transaction; returns the number of entries. */
-    Uni<Integer> fanOut(SqlClient conn, Campaign campaign, UUID runId, String[] userIds, Instant now) {
-        Instant firstDue = now.plus(campaign.actions().get(0).parsed().delay());
+    /** A chunk written, and whether it was the run's last. */
+    record Written(int entered, boolean done) {
+    }
+
+    /**
+     * Writes the next chunk of a run's audience and records it, in the caller's transaction: the
+     * chunk and the run's cursor commit together, so a run cut off between chunks goes on from
+     * its cursor, with no user missed and none written twice.
+     */
+    Uni<Written> writeChunk(SqlClient conn, Campaign campaign, RunStore.Writing run, Instant now) {
+        // Every chunk is due and capped as if the whole run had been written when it started.
+        Instant firstDue = run.createdAt().plus(campaign.actions().get(0).parsed().delay());
         Criteria audience = campaign.audience().criteria();
         Limits.PerUser cap = campaign.limits().perUser();
+        DeliveryStore.ChunkStart start = new DeliveryStore.ChunkStart(run.cursor(), run.usersWritten(),
+                config.chunkSize());
         return pacing(campaign).chain(pacing -> {
             long started = System.nanoTime();
-            return deliveries.fanOut(conn, runId, campaign.entryPlan(),
-                    new DeliveryStore.RunAudience(userIds, audience), cap == null ? null : cap.max(),
-                    cap == null || cap.window() == null ? null : now.minus(cap.window()), firstDue, now, pacing)
-                    .call(size -> runs.setAudienceSize(conn, runId, size))
-                    .invoke(() -> metrics.fannedOut(Duration.ofNanos(System.nanoTime() - started)));
+            return deliveries.fanOut(conn, run.id(), campaign.entryPlan(),
+                    new DeliveryStore.RunAudience(run.userIds(), audience), cap == null ? null : cap.max(),
+                    cap == null || cap.window() == null ? null : run.createdAt().minus(cap.window()), firstDue, now,
+                    pacing, start)
+                    .invoke(() -> metrics.fannedOut(Duration.ofNanos(System.nanoTime() - started)))
+                    .chain(chunk -> runs.chunkWritten(conn, run.id(), chunk.users(), chunk.entered(), chunk.last(),
+                            chunk.last(start)).replaceWith(new Written(chunk.entered(), chunk.last(start))));
         });
+    }
+
+    /**
+     * Writes the rest of a run, chunk after chunk, each in its own transaction, on this instance
+     * (unless it is at it already). A failure stops it; the scheduler's pass takes the run up
+     * again from its cursor, here or on another instance.
+     */
+    void keepWriting(UUID runId) {
+        if (!writingHere.add(runId)) {
+            return;
+        }
+        nextChunk(runId)
+                .eventually(() -> writingHere.remove(runId))
+                .subscribe().with(ignored -> {
+                }, failure -> {
+                    metrics.chunkFailed();
+                    DatabaseOutage.warn(LOG, "writing the audience of run " + runId, failure);
+                });
+    }
+
+    private Uni<Void> nextChunk(UUID runId) {
+        Instant now = Sql.millis(clock.instant());
+        return runs.pool().withTransaction(conn -> runs.lockWriting(conn, runId).chain(run -> {
+            if (run == null) {
+                // Done, or another instance is writing its next chunk and will go on with it.
+                return Uni.createFrom().item(new Written(0, true));
+            }
+            return campaigns.findAll(List.of(run.campaignId())).chain(found -> {
+                Campaign campaign = found.isEmpty() ? null : found.get(0);
+                if (campaign == null || campaign.status() == CampaignStatus.FINISHED) {
+                    return runs.stopWriting(conn, runId).replaceWith(new Written(0, true));
+                }
+                return writeChunk(conn, campaign, run, now).call(() -> wakeups.onCommit(conn));
+            });
+        }))
+                .invoke(written -> metrics.committed(0, 0, written.entered()))
+                .chain(written -> {
+                    if (written.entered() > 0) {
+                        wakeups.wakeHere();
+                    }
+                    return written.done() ? Uni.createFrom().voidItem() : nextChunk(runId);
+                });
+    }
+
+    /** Takes up the runs left half written (an instance stopped halfway, or a chunk failed). */
+    Uni<Void> resumeWriting() {
+        return runs.writingIds().invoke(ids -> ids.forEach(this::keepWriting)).replaceWithVoid();
     }
 
     /** Local times apply to a scheduled ONE_TIME run "at each user's local time" only, not to sends. */

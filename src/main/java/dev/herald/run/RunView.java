@@ -11,7 +11,8 @@ public record RunView(
         RunKind kind,
         Instant fireTime,
         RunStatus status,
-        int audienceSize,
+        Integer audienceSize,
+        int usersWritten,
         Map<String, Integer> deliveries,
         Instant createdAt) {
 }

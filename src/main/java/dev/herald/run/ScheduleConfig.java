@@ -13,7 +13,11 @@ public interface ScheduleConfig {
     @WithDefault("PT1H")
     Duration misfireGrace();
 
-    /** How often due fire times are looked for. */
+    /** How often due fire times are looked for (and runs left half written are taken up again). */
     @WithDefault("5s")
     String pollInterval();
+
+    /** Users a run writes per transaction: sending starts after the first chunk commits. */
+    @WithDefault("50000")
+    int chunkSize();
 }

@@ -62,7 +62,10 @@ public class ScheduleService {
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    /** Runs every due fire time, then finishes campaigns that are done. Returns the runs started. */
+    /**
+     * Runs every due fire time, takes up runs still writing their audience, then finishes
+     * campaigns that are done. Returns the runs started.
+     */
     public Uni<Integer> tick() {
         Instant now = Sql.millis(clock.instant());
         return campaigns.dueIds(now, 100)
@@ -72,6 +75,7 @@ public class ScheduleService {
                         .collect().asList())
                 .map(tallies -> tallies.stream().mapToInt(Tally::fired).sum())
                 .call(started -> started > 0 ? wakeups.wakeAll() : Uni.createFrom().voidItem())
+                .call(runService::resumeWriting)
                 .call(() -> campaigns.finishCompleted(now))
                 .call(() -> campaigns.forgetMinutesBefore(now.minus(Duration.ofHours(1))));
     }
@@ -111,7 +115,10 @@ public class ScheduleService {
                     if (late) {
                         return Uni.createFrom().item(new Tally(0, 1, 0));
                     }
-                    return runService.fanOut(conn, campaign, runId, null, now).map(size -> new Tally(1, 0, size));
+                    // The first chunk commits with the fire time; the rest follows (resumeWriting).
+                    return runService.writeChunk(conn, campaign,
+                            new RunStore.Writing(runId, campaign.id(), null, null, 0, 0, now), now)
+                            .map(written -> new Tally(1, 0, written.entered()));
                 });
         return run.chain(tally -> fireFrom(conn, campaign, FireTimes.next(campaign.plan(), fireTime), now, handled + 1,
                 sofar.plus(tally)));

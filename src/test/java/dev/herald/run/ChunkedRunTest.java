@@ -1,0 +1,128 @@
+package dev.herald.run;
+
+import static dev.herald.support.Campaigns.campaign;
+import static dev.herald.support.Campaigns.webhook;
+import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.newUsers;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
+import dev.herald.support.Rows;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+import io.vertx.mutiny.sqlclient.Pool;
+
+/**
+ * A run writes its audience in committed chunks (two users each here): a send answers before its
+ * audience is written, sending starts with the first chunk, the run shows its progress, and a run
+ * whose chunk failed halfway goes on from its cursor with no user missed and none written twice.
+ */
+@QuarkusTest
+@TestProfile(ChunkedRunTest.TwoUsersAChunk.class)
+class ChunkedRunTest {
+
+    /** Chunks of two users, so a handful of users makes a run of several chunks. */
+    public static class TwoUsersAChunk implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("herald.schedule.chunk-size", "2");
+        }
+    }
+
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
+
+    @Inject
+    Pool pool;
+    @Inject
+    ScheduleService scheduler;
+    @Inject
+    MeterRegistry registry;
+
+    private static JsonPath run(String campaign) {
+        return admin().get("/api/v1/campaigns/{id}/runs", campaign).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static String send(String campaign, List<String> users) {
+        JsonPath answer = admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", campaign)
+                .then().statusCode(202).extract().jsonPath();
+        // Five users do not fit in the first chunk: the size is not known when the send answers.
+        assertThat(answer.getString("audienceSize")).isNull();
+        return answer.getString("runId");
+    }
+
+    private double failedChunks() {
+        return registry.counter("herald.runs.chunks.failed").count();
+    }
+
+    @Test
+    void aRunWrittenInChunksReachesEveryUserOnce() {
+        Receiver receiver = receivers.fresh();
+        List<String> users = newUsers("chunked", 5);
+        String id = campaign("chunked", webhook(receiver.url("/chunked"))).start();
+        String runId = send(id, users);
+
+        receiver.await("/chunked", 5);
+        Awaitility.await().until(() -> "COMPLETED".equals(run(id).getString("items[0].status")));
+        JsonPath runs = run(id);
+        assertThat(runs.getString("items[0].id")).isEqualTo(runId);
+        assertThat(runs.getInt("items[0].usersWritten")).isEqualTo(5);
+        assertThat(runs.getInt("items[0].audienceSize")).isEqualTo(5);
+        assertThat(Rows.entries(pool, "run_id = $1", UUID.fromString(runId))).isEqualTo(5);
+        assertThat(receiver.at("/chunked").stream().map(r -> r.header("webhook-id")).distinct()).hasSize(5);
+    }
+
+    @Test
+    void aChunkThatFailedIsWrittenAgainFromTheCursor() {
+        Receiver receiver = receivers.fresh();
+        List<String> users = newUsers("resumed", 5).stream().sorted().toList();
+        String id = campaign("resumed", webhook(receiver.url("/resumed"))).start();
+        // The second chunk (the third and fourth users) fails inside the database.
+        String fail = "herald_test_chunk_" + System.nanoTime();
+        sql("CREATE FUNCTION " + fail + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.user_id = '" + users.get(2) + "' THEN RAISE EXCEPTION 'injected failure'; END IF;"
+                + " RETURN NEW; END $$");
+        sql("CREATE TRIGGER " + fail + " BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION " + fail + "()");
+        double failedBefore = failedChunks();
+        String runId;
+        try {
+            runId = send(id, users);
+            Awaitility.await().until(() -> failedChunks() > failedBefore);
+        } finally {
+            sql("DROP TRIGGER " + fail + " ON deliveries");
+            sql("DROP FUNCTION " + fail + "()");
+        }
+        UUID run = UUID.fromString(runId);
+        assertThat(Rows.deliveries(pool, "run_id = $1", run)).isEqualTo(2);
+        assertThat(run(id).getString("items[0].status")).isEqualTo("WRITING_USERS");
+        assertThat(run(id).getInt("items[0].usersWritten")).isEqualTo(2);
+        assertThat(run(id).getString("items[0].audienceSize")).isNull();
+
+        // The scheduler's pass takes the run up again where it stopped.
+        scheduler.tick().await().indefinitely();
+        Awaitility.await().until(() -> "COMPLETED".equals(run(id).getString("items[0].status")));
+        assertThat(Rows.deliveries(pool, "run_id = $1", run)).isEqualTo(5);
+        assertThat(Rows.count(pool, "(SELECT DISTINCT user_id FROM deliveries WHERE run_id = $1) u", "true", run))
+                .isEqualTo(5);
+        receiver.await("/resumed", 5);
+        assertThat(run(id).getInt("items[0].audienceSize")).isEqualTo(5);
+    }
+
+    private void sql(String statement) {
+        pool.query(statement).execute().await().indefinitely();
+    }
+}
