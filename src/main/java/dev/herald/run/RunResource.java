@@ -43,7 +43,10 @@ public class RunResource {
     @Path("/send")
     @ResponseStatus(202)
     @Operation(summary = "Start a run now for an ACTIVE MANUAL, ONE_TIME or RECURRING campaign; userIds narrows "
-            + "it, data is available to templates as trigger")
+            + "it, data is available to templates as trigger",
+            description = "Answers 202 once the run and its first chunk of users (herald.schedule.chunk-size) are "
+                    + "stored, and sending starts then. audienceSize is the number of entries when that chunk was "
+                    + "the whole audience, else null: the run goes on writing, and GET .../runs shows its progress.")
     public Uni<SendResult> send(@PathParam("id") String id, SendRequest request) {
         return campaigns.get(id(id)).chain(campaign -> {
             if (campaign.status() != CampaignStatus.ACTIVE) {
@@ -60,7 +63,8 @@ public class RunResource {
 
     @GET
     @Path("/runs")
-    @Operation(summary = "A campaign's runs, newest first, with their deliveries counted by status")
+    @Operation(summary = "A campaign's runs, newest first: status (WRITING_USERS, IN_PROGRESS, COMPLETED, SKIPPED), "
+            + "usersWritten so far, audienceSize once known, and deliveries counted by status")
     public Uni<Page<RunView>> runs(@PathParam("id") String id, @QueryParam("after") String after,
             @QueryParam("limit") String limit) {
         return campaigns.get(id(id)).chain(campaign -> runs.list(campaign.id(), after, Page.limit(limit)));
