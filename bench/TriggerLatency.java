@@ -19,6 +19,10 @@ import com.sun.net.httpserver.HttpServer;
  * Event-to-webhook latency for bench/ingest: sends events to Herald at a fixed rate, receives the
  * webhooks they trigger, and prints percentiles of the time from the event's 202 to the webhook's
  * arrival. JDK only: {@code java bench/TriggerLatency.java HERALD_URL KEY RATE SECONDS PORT}.
+ * Each pass tags its events with a pass id, which the campaign's URL carries back
+ * ({@code /t/{event.params.pass}/{event.params.seq}}), so that a late webhook of an earlier pass is
+ * not taken for one of this pass. After the last event it waits up to a minute for webhooks
+ * still on their way; those that never come are counted as missing.
  */
 public class TriggerLatency {
 
@@ -29,6 +33,7 @@ public class TriggerLatency {
         int seconds = Integer.parseInt(args[3]);
         int port = Integer.parseInt(args[4]);
         int total = rate * seconds;
+        String pass = Long.toString(System.nanoTime(), 36);
         AtomicLongArray accepted = new AtomicLongArray(total);
         AtomicLongArray arrived = new AtomicLongArray(total);
         AtomicInteger refused = new AtomicInteger();
@@ -40,10 +45,12 @@ public class TriggerLatency {
             try (InputStream in = exchange.getRequestBody()) {
                 in.readAllBytes();
             }
-            String path = exchange.getRequestURI().getPath();
-            int seq = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
-            if (seq >= 0 && seq < total) {
-                arrived.compareAndSet(seq, 0, now);
+            String[] path = exchange.getRequestURI().getPath().split("/");
+            if (path.length == 4 && path[2].equals(pass)) {
+                int seq = Integer.parseInt(path[3]);
+                if (seq >= 0 && seq < total) {
+                    arrived.compareAndSet(seq, 0, now);
+                }
             }
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
@@ -60,7 +67,7 @@ public class TriggerLatency {
                 return;
             }
             String body = "{\"userId\":\"latency-" + (seq % 1000) + "\",\"event\":\"bench_trigger\","
-                    + "\"params\":{\"seq\":" + seq + "}}";
+                    + "\"params\":{\"pass\":\"" + pass + "\",\"seq\":" + seq + "}}";
             HttpRequest request = HttpRequest.newBuilder(URI.create(herald + "/api/v1/events"))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build();
@@ -73,8 +80,12 @@ public class TriggerLatency {
             });
         }, 0, periodNanos, TimeUnit.NANOSECONDS);
 
-        Thread.sleep(seconds * 1000L + 5000L);
+        Thread.sleep(seconds * 1000L + 1000L);
         ticker.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && !allArrived(accepted, arrived, total)) {
+            Thread.sleep(100);
+        }
         receiver.stop(0);
 
         long[] latencies = new long[total];
@@ -97,6 +108,15 @@ public class TriggerLatency {
         System.out.printf("latency_ms p50 %.1f p95 %.1f p99 %.1f%n", pct(latencies, n, 50), pct(latencies, n, 95),
                 pct(latencies, n, 99));
         System.exit(0);
+    }
+
+    private static boolean allArrived(AtomicLongArray accepted, AtomicLongArray arrived, int total) {
+        for (int i = 0; i < total; i++) {
+            if (accepted.get(i) != 0 && arrived.get(i) == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static double pct(long[] sorted, int n, int p) {
