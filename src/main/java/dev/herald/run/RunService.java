@@ -88,7 +88,7 @@ public class RunService {
         UUID runId = Ids.newId();
         Instant now = Sql.millis(clock.instant());
         String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
-        RunStore.Writing run = new RunStore.Writing(runId, campaign.id(), ids, null, 0, 0, now);
+        RunStore.Writing run = new RunStore.Writing(runId, campaign.id(), ids, null, 0, now);
         return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), RunKind.MANUAL, ids, data, now)
                 .chain(() -> writeChunk(conn, campaign, run, now))
                 .call(() -> wakeups.onCommit(conn)))

@@ -54,7 +54,7 @@ public class RunStore {
     }
 
     /** A run whose audience is still being written: what its next chunk needs. */
-    public record Writing(UUID id, UUID campaignId, String[] userIds, String cursor, int usersWritten, int entered,
+    public record Writing(UUID id, UUID campaignId, String[] userIds, String cursor, int usersWritten,
             Instant createdAt) {
     }
 
@@ -63,7 +63,7 @@ public class RunStore {
      * ends; null when it is done, or another instance is writing a chunk of it right now.
      */
     public Uni<Writing> lockWriting(SqlClient client, UUID id) {
-        return client.preparedQuery("SELECT id, campaign_id, user_ids, cursor, users_written, entered, created_at"
+        return client.preparedQuery("SELECT id, campaign_id, user_ids, cursor, users_written, created_at"
                 + " FROM runs WHERE id = $1 AND writing FOR UPDATE SKIP LOCKED")
                 .execute(Tuple.of(id))
                 .map(rows -> {
@@ -74,7 +74,7 @@ public class RunStore {
                     Row row = it.next();
                     return new Writing(row.getUUID("id"), row.getUUID("campaign_id"),
                             row.getArrayOfStrings("user_ids"), row.getString("cursor"), row.getInteger("users_written"),
-                            row.getInteger("entered"), Sql.instant(row, "created_at"));
+                            Sql.instant(row, "created_at"));
                 });
     }
 

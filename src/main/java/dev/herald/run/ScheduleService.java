@@ -117,7 +117,7 @@ public class ScheduleService {
                     }
                     // The first chunk commits with the fire time; the rest follows (resumeWriting).
                     return runService.writeChunk(conn, campaign,
-                            new RunStore.Writing(runId, campaign.id(), null, null, 0, 0, now), now)
+                            new RunStore.Writing(runId, campaign.id(), null, null, 0, now), now)
                             .map(written -> new Tally(1, 0, written.entered()));
                 });
         return run.chain(tally -> fireFrom(conn, campaign, FireTimes.next(campaign.plan(), fireTime), now, handled + 1,
