@@ -45,7 +45,8 @@ public class RunResource {
     @Operation(summary = "Start a run now for an ACTIVE MANUAL, ONE_TIME or RECURRING campaign; userIds narrows "
             + "it, data is available to templates as trigger",
             description = "Answers 202 once the run and its first chunk of users (herald.schedule.chunk-size) are "
-                    + "stored, and sending starts then. audienceSize is the number of entries when that chunk was "
+                    + "stored, and sending starts then. Once the run is stored the send is accepted: if the first "
+                    + "chunk fails, the answer is still 202 and the scheduler's next pass writes it. audienceSize is the number of entries when that chunk was "
                     + "the whole audience, else null: the run goes on writing, and GET .../runs shows its progress.")
     public Uni<SendResult> send(@PathParam("id") String id, SendRequest request) {
         return campaigns.get(id(id)).chain(campaign -> {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,6 +19,7 @@ import dev.herald.campaign.CampaignRepository;
 import dev.herald.campaign.CampaignStatus;
 import dev.herald.campaign.Limits;
 import dev.herald.campaign.SendPlan;
+import dev.herald.delivery.DeliveryQueries;
 import dev.herald.delivery.DeliveryStore;
 import dev.herald.platform.DatabaseOutage;
 import dev.herald.platform.Ids;
@@ -27,6 +29,7 @@ import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
 import dev.herald.platform.Wakeups;
 import dev.herald.user.UserIds;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
@@ -38,8 +41,9 @@ public class RunService {
 
     static final int MAX_USER_IDS = 10_000;
 
-    private final RunStore runs;
+    private final RunRepository runs;
     private final DeliveryStore deliveries;
+    private final DeliveryQueries deliveryQueries;
     private final CampaignRepository campaigns;
     private final ScheduleConfig config;
     /** Runs this instance is writing now. */
@@ -51,10 +55,12 @@ public class RunService {
     /** Read once: the zones Postgres knows do not change while it runs. */
     private volatile String[] knownZones;
 
-    public RunService(RunStore runs, DeliveryStore deliveries, CampaignRepository campaigns, Wakeups wakeups,
+    public RunService(RunRepository runs, DeliveryStore deliveries, DeliveryQueries deliveryQueries,
+            CampaignRepository campaigns, Wakeups wakeups,
             RunMetrics metrics, ScheduleConfig config, Json json, Clock clock) {
         this.runs = runs;
         this.deliveries = deliveries;
+        this.deliveryQueries = deliveryQueries;
         this.campaigns = campaigns;
         this.config = config;
         this.wakeups = wakeups;
@@ -64,7 +70,7 @@ public class RunService {
     }
 
     /**
-     * A manual run ("send"): the run and its first chunk of users are committed before the
+     * A manual run ("send"): the run, then its first chunk of users, are committed before the
      * answer, then the dispatcher wakes and the rest of the audience is written chunk by chunk.
      */
     public Uni<SendResult> send(Campaign campaign, SendRequest request) {
@@ -85,21 +91,39 @@ public class RunService {
         }
         String data = request == null || request.data() == null || request.data().isNull() ? null
                 : json.write(request.data());
-        UUID runId = Ids.newId();
-        Instant now = Sql.millis(clock.instant());
-        String[] ids = userIds == null ? null : userIds.toArray(String[]::new);
-        RunStore.Writing run = new RunStore.Writing(runId, campaign.id(), ids, null, 0, now);
-        return runs.pool().withTransaction(conn -> runs.insert(conn, runId, campaign.id(), RunKind.MANUAL, ids, data, now)
-                .chain(() -> writeChunk(conn, campaign, run, now))
-                .call(() -> wakeups.onCommit(conn)))
-                .invoke(chunk -> metrics.committed(1, 0, chunk.entered()))
-                .invoke(wakeups::wakeHere)
+        RunEntity run = new RunEntity();
+        run.id = Ids.newId();
+        run.campaignId = campaign.id();
+        run.kind = RunKind.MANUAL;
+        run.status = RunStatus.STARTED;
+        run.userIds = userIds == null ? null : userIds.toArray(String[]::new);
+        run.data = data;
+        run.writing = true;
+        run.createdAt = Sql.millis(clock.instant());
+        return Panache.withTransaction(() -> runs.create(run))
+                .invoke(() -> metrics.committed(1, 0, 0))
+                .chain(() -> firstChunk(run.id, campaign))
+                .map(chunk -> new SendResult(run.id, chunk != null && chunk.done() ? chunk.entered() : null));
+    }
+
+    /**
+     * The first chunk of a send, written before the answer. The run is stored already, so a
+     * failure here does not fail the send: the scheduler's next pass writes the chunk (null then,
+     * as when another instance took the run first).
+     */
+    private Uni<Written> firstChunk(UUID runId, Campaign campaign) {
+        return nextChunk(runId, campaign)
                 .invoke(chunk -> {
-                    if (!chunk.done()) {
+                    if (chunk != null && !chunk.done()) {
                         keepWriting(runId);
                     }
                 })
-                .map(chunk -> new SendResult(runId, chunk.done() ? chunk.entered() : null));
+                .onFailure().recoverWithItem(failure -> {
+                    metrics.chunkFailed();
+                    DatabaseOutage.warn(LOG, "writing the first chunk of run " + runId
+                            + "; the scheduler's next pass takes it up", failure);
+                    return null;
+                });
     }
 
     /** A chunk written, and whether it was the run's last. */
@@ -111,7 +135,7 @@ public class RunService {
      * chunk and the run's cursor commit together, so a run cut off between chunks goes on from
      * its cursor, with no user missed and none written twice.
      */
-    Uni<Written> writeChunk(SqlClient conn, Campaign campaign, RunStore.Writing run, Instant now) {
+    Uni<Written> writeChunk(SqlClient conn, Campaign campaign, RunRepository.Writing run, Instant now) {
         // Every chunk is due and capped as if the whole run had been written when it started.
         Instant firstDue = run.createdAt().plus(campaign.actions().get(0).parsed().delay());
         Criteria audience = campaign.audience().criteria();
@@ -139,7 +163,7 @@ public class RunService {
         if (!writingHere.add(runId)) {
             return;
         }
-        nextChunk(runId)
+        writeRest(runId)
                 .eventually(() -> writingHere.remove(runId))
                 .subscribe().with(ignored -> {
                 }, failure -> {
@@ -148,27 +172,36 @@ public class RunService {
                 });
     }
 
-    private Uni<Void> nextChunk(UUID runId) {
+    private Uni<Void> writeRest(UUID runId) {
+        return nextChunk(runId, null)
+                .chain(chunk -> chunk == null || chunk.done() ? Uni.createFrom().voidItem() : writeRest(runId));
+    }
+
+    /**
+     * Writes a run's next chunk in a transaction of its own; null when the run is done, or
+     * another instance is writing a chunk of it right now (and will go on with it).
+     * {@code campaign} is the run's campaign when the caller has it.
+     */
+    private Uni<Written> nextChunk(UUID runId, Campaign campaign) {
         Instant now = Sql.millis(clock.instant());
         return runs.pool().withTransaction(conn -> runs.lockWriting(conn, runId).chain(run -> {
             if (run == null) {
-                // Done, or another instance is writing its next chunk and will go on with it.
-                return Uni.createFrom().item(new Written(0, true));
+                return Uni.createFrom().<Written>nullItem();
             }
-            return campaigns.findAll(List.of(run.campaignId())).chain(found -> {
-                Campaign campaign = found.isEmpty() ? null : found.get(0);
-                if (campaign == null || campaign.status() == CampaignStatus.FINISHED) {
+            Uni<Campaign> current = campaign != null ? Uni.createFrom().item(campaign)
+                    : campaigns.findAll(List.of(run.campaignId())).map(found -> found.isEmpty() ? null : found.get(0));
+            return current.chain(found -> {
+                if (found == null || found.status() == CampaignStatus.FINISHED) {
                     return runs.stopWriting(conn, runId).replaceWith(new Written(0, true));
                 }
-                return writeChunk(conn, campaign, run, now).call(() -> wakeups.onCommit(conn));
+                return writeChunk(conn, found, run, now).call(() -> wakeups.onCommit(conn));
             });
         }))
-                .invoke(written -> metrics.committed(0, 0, written.entered()))
-                .chain(written -> {
-                    if (written.entered() > 0) {
+                .invoke(chunk -> {
+                    if (chunk != null && chunk.entered() > 0) {
+                        metrics.committed(0, 0, chunk.entered());
                         wakeups.wakeHere();
                     }
-                    return written.done() ? Uni.createFrom().voidItem() : nextChunk(runId);
                 });
     }
 
@@ -189,8 +222,12 @@ public class RunService {
                 perMinute));
     }
 
+    /** A campaign's runs, newest first, with their deliveries counted by status. */
     public Uni<Page<RunView>> list(UUID campaignId, String after, int size) {
-        return runs.list(campaignId, Page.afterId(after), size + 1)
+        return runs.page(campaignId, Page.afterId(after), size + 1)
+                .chain(found -> deliveryQueries.countsByRun(found.stream().map(run -> run.id).toList())
+                        .map(counts -> found.stream()
+                                .map(run -> RunView.of(run, counts.getOrDefault(run.id, Map.of()))).toList()))
                 .map(found -> Page.of(found, size, run -> run.id().toString()));
     }
 }

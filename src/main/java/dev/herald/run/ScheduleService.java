@@ -35,7 +35,7 @@ public class ScheduleService {
     static final int MAX_FIRES_PER_PASS = 1000;
 
     private final CampaignRepository campaigns;
-    private final RunStore runs;
+    private final RunRepository runs;
     private final RunService runService;
     private final Wakeups wakeups;
     private final RunMetrics metrics;
@@ -43,7 +43,7 @@ public class ScheduleService {
     private final Pool pool;
     private final Clock clock;
 
-    public ScheduleService(CampaignRepository campaigns, RunStore runs, RunService runService, Wakeups wakeups,
+    public ScheduleService(CampaignRepository campaigns, RunRepository runs, RunService runService, Wakeups wakeups,
             RunMetrics metrics, ScheduleConfig config, Pool pool, Clock clock) {
         this.metrics = metrics;
         this.campaigns = campaigns;
@@ -117,7 +117,7 @@ public class ScheduleService {
                     }
                     // The first chunk commits with the fire time; the rest follows (resumeWriting).
                     return runService.writeChunk(conn, campaign,
-                            new RunStore.Writing(runId, campaign.id(), null, null, 0, now), now)
+                            new RunRepository.Writing(runId, campaign.id(), null, null, 0, now), now)
                             .map(written -> new Tally(1, 0, written.entered()));
                 });
         return run.chain(tally -> fireFrom(conn, campaign, FireTimes.next(campaign.plan(), fireTime), now, handled + 1,

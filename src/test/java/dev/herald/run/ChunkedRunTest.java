@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import jakarta.inject.Inject;
 
@@ -92,20 +93,7 @@ class ChunkedRunTest {
         List<String> users = newUsers("resumed", 5).stream().sorted().toList();
         String id = campaign("resumed", webhook(receiver.url("/resumed"))).start();
         // The second chunk (the third and fourth users) fails inside the database.
-        String fail = "herald_test_chunk_" + System.nanoTime();
-        sql("CREATE FUNCTION " + fail + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                + " IF NEW.user_id = '" + users.get(2) + "' THEN RAISE EXCEPTION 'injected failure'; END IF;"
-                + " RETURN NEW; END $$");
-        sql("CREATE TRIGGER " + fail + " BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION " + fail + "()");
-        double failedBefore = failedChunks();
-        String runId;
-        try {
-            runId = send(id, users);
-            Awaitility.await().until(() -> failedChunks() > failedBefore);
-        } finally {
-            sql("DROP TRIGGER " + fail + " ON deliveries");
-            sql("DROP FUNCTION " + fail + "()");
-        }
+        String runId = failingAt(users.get(2), () -> send(id, users));
         UUID run = UUID.fromString(runId);
         assertThat(Rows.deliveries(pool, "run_id = $1", run)).isEqualTo(2);
         assertThat(run(id).getString("items[0].status")).isEqualTo("WRITING_USERS");
@@ -120,6 +108,42 @@ class ChunkedRunTest {
                 .isEqualTo(5);
         receiver.await("/resumed", 5);
         assertThat(run(id).getInt("items[0].audienceSize")).isEqualTo(5);
+    }
+
+    @Test
+    void aSendWhoseFirstChunkFailedIsAnsweredAndWrittenByTheScheduler() {
+        Receiver receiver = receivers.fresh();
+        List<String> users = newUsers("first", 5).stream().sorted().toList();
+        String id = campaign("first", webhook(receiver.url("/first"))).start();
+        // The run is stored before its first chunk: a send that fails after it answers, so a
+        // client retrying on an error does not start a second run.
+        String runId = failingAt(users.get(0), () -> send(id, users));
+        assertThat(Rows.deliveries(pool, "run_id = $1", UUID.fromString(runId))).isZero();
+        assertThat(run(id).getString("items[0].status")).isEqualTo("WRITING_USERS");
+        assertThat(run(id).getInt("items[0].usersWritten")).isZero();
+
+        scheduler.tick().await().indefinitely();
+        receiver.await("/first", 5);
+        Awaitility.await().until(() -> "COMPLETED".equals(run(id).getString("items[0].status")));
+        assertThat(run(id).getInt("items[0].audienceSize")).isEqualTo(5);
+    }
+
+    /** Runs {@code send} while storing a delivery to {@code user} fails, until a chunk has failed. */
+    private String failingAt(String user, Supplier<String> send) {
+        String fail = "herald_test_chunk_" + System.nanoTime();
+        sql("CREATE FUNCTION " + fail + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.user_id = '" + user + "' THEN RAISE EXCEPTION 'injected failure'; END IF;"
+                + " RETURN NEW; END $$");
+        sql("CREATE TRIGGER " + fail + " BEFORE INSERT ON deliveries FOR EACH ROW EXECUTE FUNCTION " + fail + "()");
+        double failedBefore = failedChunks();
+        try {
+            String runId = send.get();
+            Awaitility.await().until(() -> failedChunks() > failedBefore);
+            return runId;
+        } finally {
+            sql("DROP TRIGGER " + fail + " ON deliveries");
+            sql("DROP FUNCTION " + fail + "()");
+        }
     }
 
     private void sql(String statement) {

@@ -56,7 +56,7 @@ class ScheduledCampaignTest {
     @Inject
     CampaignRepository campaigns;
     @Inject
-    RunStore runs;
+    RunRepository runs;
     @Inject
     RunService runService;
     @Inject

@@ -2,28 +2,34 @@ package dev.herald.run;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.herald.delivery.DeliveryStatus;
 import dev.herald.platform.Sql;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 
-/** Runs, and the set-based fan-out that writes a run's entries and deliveries. */
+/**
+ * The runs table. A send creates its run as a {@link RunEntity} through Hibernate Reactive with
+ * Panache, and the API reads runs the same way. A fire time's run is written with the SQL client,
+ * in the transaction that locks the campaign and moves its next fire time (the unique key on
+ * (campaign, fire time) is what makes it fire once), and a chunk's progress in the transaction
+ * that writes the chunk's deliveries.
+ */
 @ApplicationScoped
-public class RunStore {
+public class RunRepository implements PanacheRepositoryBase<RunEntity, UUID> {
 
     private final Pool pool;
 
-    public RunStore(Pool pool) {
+    public RunRepository(Pool pool) {
         this.pool = pool;
     }
 
@@ -44,14 +50,24 @@ public class RunStore {
                 .map(rows -> rows.rowCount() > 0);
     }
 
-    /** A manual run, still to be written; {@code userIds} (null: everyone) narrows its audience. */
-    public Uni<Void> insert(SqlClient client, UUID id, UUID campaignId, RunKind kind, String[] userIds, String data,
-            Instant now) {
-        return client.preparedQuery("INSERT INTO runs (id, campaign_id, kind, status, user_ids, data, writing,"
-                + " created_at) VALUES ($1, $2, $3, " + RunStatus.STARTED.sql() + ", $4, $5::text::jsonb, true, $6)")
-                .execute(Tuple.from(new Object[] { id, campaignId, kind.name(), userIds, data, Sql.ts(now) }))
-                .replaceWithVoid();
+    // ---- the run API, through Panache ----------------------------------------------------------
+
+    /** Stores a new run, in the caller's transaction. */
+    public Uni<RunEntity> create(RunEntity run) {
+        return persist(run);
     }
+
+    /** A campaign's runs, newest first; {@code after} is the id of the last run of the previous page. */
+    @WithSession
+    public Uni<List<RunEntity>> page(UUID campaignId, UUID after, int limit) {
+        if (after == null) {
+            return find("campaignId", Sort.descending("id"), campaignId).range(0, limit - 1).list();
+        }
+        return find("campaignId = ?1 and id < ?2", Sort.descending("id"), campaignId, after).range(0, limit - 1)
+                .list();
+    }
+
+    // ---- the engine, through the SQL client --------------------------------------------------
 
     /** A run whose audience is still being written: what its next chunk needs. */
     public record Writing(UUID id, UUID campaignId, String[] userIds, String cursor, int usersWritten,
@@ -112,42 +128,6 @@ public class RunStore {
                     List<String> names = new ArrayList<>(rows.size());
                     rows.forEach(row -> names.add(row.getString("name")));
                     return names.toArray(String[]::new);
-                });
-    }
-
-    /** A campaign's runs, newest first, with their deliveries counted by status. */
-    public Uni<List<RunView>> list(UUID campaignId, UUID after, int limit) {
-        StringBuilder counts = new StringBuilder();
-        for (DeliveryStatus status : DeliveryStatus.values()) {
-            counts.append(", count(d.id) FILTER (WHERE d.status = '").append(status.name()).append("')::int AS ")
-                    .append(status.name().toLowerCase());
-        }
-        return pool.preparedQuery("SELECT r.id, r.campaign_id, r.kind, r.fire_time, r.status, r.audience_size,"
-                + " r.users_written, r.writing, r.created_at" + counts
-                + " FROM runs r LEFT JOIN deliveries d ON d.run_id = r.id"
-                + " WHERE r.campaign_id = $1 AND ($2::uuid IS NULL OR r.id < $2)"
-                + " GROUP BY r.id ORDER BY r.id DESC LIMIT $3")
-                .execute(Tuple.of(campaignId, after, limit))
-                .map(rows -> {
-                    List<RunView> out = new ArrayList<>();
-                    for (Row row : rows) {
-                        Map<String, Integer> byStatus = new LinkedHashMap<>();
-                        boolean open = false;
-                        for (DeliveryStatus status : DeliveryStatus.values()) {
-                            int n = row.getInteger(status.name().toLowerCase());
-                            byStatus.put(status.name(), n);
-                            open |= n > 0 && !status.isFinal();
-                        }
-                        RunStatus stored = RunStatus.valueOf(row.getString("status"));
-                        RunStatus status = stored != RunStatus.STARTED ? stored
-                                : row.getBoolean("writing") ? RunStatus.WRITING_USERS
-                                : open ? RunStatus.IN_PROGRESS : RunStatus.COMPLETED;
-                        out.add(new RunView(row.getUUID("id"), row.getUUID("campaign_id"),
-                                RunKind.valueOf(row.getString("kind")), Sql.instant(row, "fire_time"), status,
-                                row.getInteger("audience_size"), row.getInteger("users_written"), byStatus,
-                                Sql.instant(row, "created_at")));
-                    }
-                    return out;
                 });
     }
 }
