@@ -1,8 +1,8 @@
 package dev.herald.audience;
 
 import static dev.herald.support.Http.admin;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -32,9 +32,9 @@ class AudienceResourceTest {
     @Test
     void countsTheUsersOfAnAudience() {
         String tag = "count-" + java.util.UUID.randomUUID();
-        putUser(userId("c"), Map.of("tag", tag, "plan", "pro", "score", 10));
-        putUser(userId("c"), Map.of("tag", tag, "plan", "free", "score", 2.5));
-        putUser(userId("c"), Map.of("tag", tag));
+        user("c").with("tag", tag).with("plan", "pro").with("score", 10).put();
+        user("c").with("tag", tag).with("plan", "free").with("score", 2.5).put();
+        user("c").with("tag", tag).put();
         Map<String, Object> audience = Map.of("all", List.of(tag(tag),
                 Map.of("any", List.of(Map.of("attribute", "plan", "op", "in", "value", List.of("pro", "team")),
                         Map.of("attribute", "score", "op", "lt", "value", 3)))));
@@ -81,10 +81,8 @@ class AudienceResourceTest {
     void manualRunsAndPreviewsHonourTheAudience() {
         Receiver receiver = receivers.fresh();
         String tag = "run-" + java.util.UUID.randomUUID();
-        String pro = userId("pro");
-        String free = userId("free");
-        putUser(pro, Map.of("tag", tag, "plan", "pro"));
-        putUser(free, Map.of("tag", tag, "plan", "free"));
+        String pro = user("pro").with("tag", tag).with("plan", "pro").put();
+        String free = user("free").with("tag", tag).with("plan", "free").put();
         Map<String, Object> campaign = new HashMap<>();
         campaign.put("name", "pro only");
         campaign.put("audience", Map.of("all", List.of(tag(tag), Map.of("attribute", "plan", "op", "eq", "value", "pro"))));
@@ -108,8 +106,7 @@ class AudienceResourceTest {
     @Test
     void runsHonourPerUserCaps() {
         Receiver receiver = receivers.fresh();
-        String user = userId("capped-run");
-        putUser(user, Map.of());
+        String user = user("capped-run").put();
         Map<String, Object> campaign = new HashMap<>();
         campaign.put("name", "capped run");
         campaign.put("limits", Map.of("perUser", Map.of("max", 1, "window", "P7D")));

@@ -1,9 +1,8 @@
 package dev.herald.campaign;
 
 import static dev.herald.support.Http.admin;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
-import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -46,8 +45,7 @@ class CampaignSecretsTest {
         admin().body(Map.of("name", "url password", "actions", List.of(action))).put("/api/v1/campaigns/{id}", id)
                 .then().statusCode(200);
         admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-        String user = userId("url-password");
-        putUser(user, Map.of());
+        String user = user("url-password").put();
         send(id, List.of(user));
         Receiver.Received r = receiver.await("/secret-url", 1).get(0);
         assertThat(r.header("authorization")).isEqualTo("Basic Y3JtOnMzY3JldA==");
@@ -60,8 +58,7 @@ class CampaignSecretsTest {
                     "url", receiver.url("/empty-" + method), "method", method))))
                     .post("/api/v1/campaigns").then().statusCode(201).extract().path("id");
             admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-            String user = userId("empty");
-            putUser(user, Map.of());
+            String user = user("empty").put();
             send(id, List.of(user));
             Receiver.Received r = receiver.await("/empty-" + method, 1).get(0);
             assertThat(r.body()).isEqualTo("{}");
@@ -73,8 +70,7 @@ class CampaignSecretsTest {
         String id = admin().body(Map.of("name", "null data", "actions", List.of(action))).post("/api/v1/campaigns")
                 .then().statusCode(201).extract().path("id");
         admin().post("/api/v1/campaigns/{id}/start", id).then().statusCode(200);
-        String user = userId("empty-null");
-        putUser(user, Map.of());
+        String user = user("empty-null").put();
         send(id, List.of(user));
         assertThat(receiver.await("/empty-null", 1).get(0).body()).isEqualTo("{}");
     }

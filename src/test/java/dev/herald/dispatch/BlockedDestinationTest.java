@@ -1,9 +1,8 @@
 package dev.herald.dispatch;
 
 import static dev.herald.support.Http.admin;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
-import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -54,8 +53,7 @@ class BlockedDestinationTest {
 
     @Test
     void nameThatResolvesToLoopbackFailsAtSendTimeWithoutRetry() {
-        String user = userId("blocked");
-        putUser(user, Map.of());
+        String user = user("blocked").put();
         String campaign = admin().body(Map.of("name", "blocked", "actions",
                 List.of(Map.of("url", "http://localhost:" + receiver.hostAndPort().split(":")[1] + "/blocked"))))
                 .post("/api/v1/campaigns").then().statusCode(201).extract().path("id");

@@ -4,9 +4,8 @@ import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
-import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -92,8 +91,7 @@ class MultiInstanceTest {
     }
 
     private String sentToOneUser(String name, Webhook action) {
-        String user = userId(name);
-        putUser(user, Map.of());
+        String user = user(name).put();
         String campaign = laterCampaign(name, action);
         send(campaign, List.of(user));
         return campaign;
@@ -190,8 +188,7 @@ class MultiInstanceTest {
 
         dispatcher.wakeUp();
         Receiver marker = receiver();
-        String markerUser = userId("lease-marker");
-        putUser(markerUser, Map.of());
+        String markerUser = user("lease-marker").put();
         send(campaign("lease marker", webhook(marker.url("/marker"))).start(), List.of(markerUser));
         marker.await("/marker", 1);
         assertThat(receiver.at("/lease")).isEmpty();

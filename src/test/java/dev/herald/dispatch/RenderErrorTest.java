@@ -3,9 +3,9 @@ package dev.herald.dispatch;
 import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -43,8 +43,7 @@ class RenderErrorTest {
         Receiver receiver = receivers.fresh();
         List<String> poisoned = new ArrayList<>();
         for (String value : List.of("a\r\nX-Injected: 1", "b\nc", "ctl\u0001char", "del\u007fchar")) {
-            String user = userId("poison");
-            putUser(user, Map.of("bad", value));
+            String user = user("poison").with("bad", value).put();
             poisoned.add(user);
         }
         // A raw value in the path, in the query, and in a header: each can break the request.
@@ -56,8 +55,7 @@ class RenderErrorTest {
         }
 
         String healthy = campaign("healthy beside poison", webhook(receiver.url("/healthy"))).start();
-        List<String> fine = List.of(userId("fine"), userId("fine"), userId("fine"));
-        fine.forEach(u -> putUser(u, Map.of()));
+        List<String> fine = List.of(user("fine").put(), user("fine").put(), user("fine").put());
         long sent = System.nanoTime();
         send(healthy, fine);
         receiver.await("/healthy", 3);
@@ -93,8 +91,7 @@ class RenderErrorTest {
     @Test
     void aRenderOverTheBodyLimitIsARenderError() {
         Receiver receiver = receivers.fresh();
-        String user = userId("big");
-        putUser(user, Map.of("big", "x".repeat(60_000)));
+        String user = user("big").with("big", "x".repeat(60_000)).put();
         String campaign = campaign("too big", webhook(receiver.url("/big")).withContentType("text/plain").withBody("{user.big}".repeat(20))).start();
         send(campaign, List.of(user));
         JsonPath one = onlyDelivery(campaign, "FAILED");
@@ -106,8 +103,7 @@ class RenderErrorTest {
     @Test
     void aDeliveryEndedWithoutAnAttemptCountsNone() {
         Receiver receiver = receivers.fresh();
-        String user = userId("skipped");
-        putUser(user, Map.of("plan", "free"));
+        String user = user("skipped").with("plan", "free").put();
         String campaign = campaign("skipped", webhook(receiver.url("/skipped")).withCondition(Map.of("attribute", "plan", "op", "eq", "value", "pro"))).start();
         send(campaign, List.of(user));
         JsonPath one = onlyDelivery(campaign, "SKIPPED");

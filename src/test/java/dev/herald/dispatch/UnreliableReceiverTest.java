@@ -4,9 +4,9 @@ import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -56,8 +56,7 @@ class UnreliableReceiverTest {
     }
 
     private String sendOne(String name, Webhook action) {
-        String user = userId(name);
-        putUser(user, Map.of());
+        String user = user(name).put();
         String campaign = campaign(name, action).start();
         send(campaign, List.of(user));
         return campaign;
@@ -251,8 +250,7 @@ class UnreliableReceiverTest {
             Awaitility.await().until(() -> admin().get("/api/v1/deliveries?campaignId=" + campaign
                     + "&status=PENDING").then().extract().<Integer> path("items.size()") == 4);
 
-            String held = userId("held");
-            putUser(held, Map.of());
+            String held = user("held").put();
             send(campaign, List.of(held));
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
                 JsonPath d = admin().get("/api/v1/deliveries?userId=" + held).then().extract().jsonPath();

@@ -4,9 +4,9 @@ import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -64,8 +64,7 @@ class WebhookDeliveryTest {
 
     @Test
     void formDataArrivesFormEncodedInOrder() {
-        String user = userId("mary");
-        putUser(user, Map.of("first_name", "Mary", "last_name", "Doe"));
+        String user = user("mary").with("first_name", "Mary").with("last_name", "Doe").put();
         String campaign = campaign("brief form", webhook(receiver.url("/brief-form")).withContentType("application/x-www-form-urlencoded").withData(maryDoe())).start();
         send(campaign, List.of(user));
 
@@ -77,8 +76,7 @@ class WebhookDeliveryTest {
 
     @Test
     void jsonDataArrivesAsCompactJsonInOrder() {
-        String user = userId("mary");
-        putUser(user, Map.of("first_name", "Mary", "last_name", "Doe"));
+        String user = user("mary").with("first_name", "Mary").with("last_name", "Doe").put();
         String campaign = campaign("brief json", webhook(receiver.url("/brief-json")).withData(maryDoe())).start();
         send(campaign, List.of(user));
 
@@ -94,8 +92,7 @@ class WebhookDeliveryTest {
 
     @Test
     void basicAuthComesFromTheUrlAndLeavesIt() {
-        String user = userId("auth");
-        putUser(user, Map.of());
+        String user = user("auth").put();
         String campaign = campaign("basic auth", webhook("http://user:pass@" + receiver.hostAndPort() + "/basic"))
                 .start();
         send(campaign, List.of(user));
@@ -115,8 +112,7 @@ class WebhookDeliveryTest {
 
     @Test
     void personalisedUrlIsPercentEncoded() {
-        String user = userId("url");
-        putUser(user, Map.of("plan", "pro team/a&b=c"));
+        String user = user("url").with("plan", "pro team/a&b=c").put();
         String campaign = campaign("url encoding", webhook(receiver.url("/enc/{user.plan}?plan={user.plan}"))).start();
         send(campaign, List.of(user));
 
@@ -128,8 +124,7 @@ class WebhookDeliveryTest {
 
     @Test
     void signatureVerifiesWithTheStandardWebhooksRecipe() throws Exception {
-        String user = userId("sig");
-        putUser(user, Map.of("first_name", "Sig"));
+        String user = user("sig").with("first_name", "Sig").put();
         String campaign = campaign("signed", webhook(receiver.url("/signed")).withSigningSecret(SECRET).withData(Map.of("name", "{user.first_name}"))).start();
         send(campaign, List.of(user));
 
@@ -147,8 +142,7 @@ class WebhookDeliveryTest {
 
     @Test
     void templatesSeeEveryNameAndKeepJsonTypes() {
-        String user = userId("tpl");
-        putUser(user, Map.of("first_name", "Ann", "price", 12.5, "vip", true, "First name", "Spaced"));
+        String user = user("tpl").with("first_name", "Ann").with("price", 12.5).with("vip", true).with("First name", "Spaced").put();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("price", "{user.price}");
         data.put("vip", "{user.vip}");
@@ -170,8 +164,7 @@ class WebhookDeliveryTest {
 
     @Test
     void rawBodiesAreEncodedForTheirContentType() {
-        String user = userId("raw");
-        putUser(user, Map.of("quote", "say \"hi\"\n<b>&"));
+        String user = user("raw").with("quote", "say \"hi\"\n<b>&").put();
         String campaign = campaign("raw", webhook(receiver.url("/raw-json")).withBody("{\"q\": \"{user.quote}\", \"r\": \"{user.quote.raw}\"}"), webhook(receiver.url("/raw-xml")).withContentType("application/xml").withBody("<q>{user.quote}</q>"), webhook(receiver.url("/raw-text")).withContentType("text/plain").withBody("Q: {user.quote}")).start();
         send(campaign, List.of(user));
 
@@ -185,8 +178,7 @@ class WebhookDeliveryTest {
 
     @Test
     void getSendsDataInTheQueryString() {
-        String user = userId("get");
-        putUser(user, Map.of("first_name", "Jo Jo"));
+        String user = user("get").with("first_name", "Jo Jo").put();
         String campaign = campaign("get", webhook(receiver.url("/get?fixed=1")).withMethod("GET").withData(Map.of("name", "{user.first_name}"))).start();
         send(campaign, List.of(user));
 
@@ -199,8 +191,7 @@ class WebhookDeliveryTest {
 
     @Test
     void serverErrorIsRetriedOnTheScheduleAndRecorded() {
-        String user = userId("retry");
-        putUser(user, Map.of());
+        String user = user("retry").put();
         int[] calls = { 0 };
         receiver.reply("/flaky", r -> ++calls[0] == 1 ? new Receiver.Reply(503, Map.of(), "busy")
                 : new Receiver.Reply(200, Map.of(), "fine"));
@@ -226,8 +217,7 @@ class WebhookDeliveryTest {
 
     @Test
     void permanentStatusFailsAtOnce() {
-        String user = userId("gone");
-        putUser(user, Map.of());
+        String user = user("gone").put();
         receiver.reply("/gone", r -> Receiver.Reply.of(410));
         String campaign = campaign("gone", webhook(receiver.url("/gone"))).start();
         send(campaign, List.of(user));
@@ -239,8 +229,7 @@ class WebhookDeliveryTest {
 
     @Test
     void actionsRunInOrderOneAfterTheOther() {
-        String user = userId("multi");
-        putUser(user, Map.of());
+        String user = user("multi").put();
         String campaign = campaign("two actions", webhook(receiver.url("/first")), webhook(receiver.url("/second")).withDelay("PT1H")).start();
         send(campaign, List.of(user));
         receiver.await("/first", 1);
@@ -257,8 +246,7 @@ class WebhookDeliveryTest {
 
     @Test
     void pauseHoldsAndFinishCancels() {
-        String user = userId("pause");
-        putUser(user, Map.of());
+        String user = user("pause").put();
         String campaign = campaign("pause", webhook(receiver.url("/paused")).withDelay("PT10M")).start();
         send(campaign, List.of(user));
         admin().post("/api/v1/campaigns/{id}/pause", campaign).then().statusCode(200);
@@ -274,8 +262,7 @@ class WebhookDeliveryTest {
 
     @Test
     void deletingAUserErasesItsDeliveriesAndNothingPendingIsSent() {
-        String user = userId("erase");
-        putUser(user, Map.of());
+        String user = user("erase").put();
         String campaign = campaign("erase", webhook(receiver.url("/erase-now")), webhook(receiver.url("/erase-later")).withDelay("PT5M")).start();
         send(campaign, List.of(user));
         receiver.await("/erase-now", 1);
@@ -287,8 +274,7 @@ class WebhookDeliveryTest {
         assertThat(Rows.deliveries(pool, "user_id = $1", user)).isZero();
         clock.advance(Duration.ofMinutes(6));
         dispatcher.wakeUp();
-        String other = userId("erase-other");
-        putUser(other, Map.of());
+        String other = user("erase-other").put();
         send(campaign("erase marker", webhook(receiver.url("/erase-marker"))).start(), List.of(other));
         receiver.await("/erase-marker", 1);
         assertThat(receiver.at("/erase-later")).isEmpty();
@@ -296,8 +282,7 @@ class WebhookDeliveryTest {
 
     @Test
     void deletingAFinishedCampaignErasesItsRunsAndDeliveries() {
-        String user = userId("erase-campaign");
-        putUser(user, Map.of());
+        String user = user("erase-campaign").put();
         String campaign = campaign("erase campaign", webhook(receiver.url("/erase-campaign"))).start();
         send(campaign, List.of(user));
         receiver.await("/erase-campaign", 1);
@@ -316,8 +301,7 @@ class WebhookDeliveryTest {
 
     @Test
     void previewShowsTheExactRequestWithThePasswordMasked() {
-        String user = userId("preview");
-        putUser(user, Map.of("first_name", "Mary", "last_name", "Doe"));
+        String user = user("preview").with("first_name", "Mary").with("last_name", "Doe").put();
         String campaign = campaign("preview", webhook("https://crm-user:s3cret@crm.example.com/hooks/{user.first_name}")
                 .withContentType("application/x-www-form-urlencoded").withData(maryDoe())).create();
 
@@ -333,8 +317,7 @@ class WebhookDeliveryTest {
 
     @Test
     void testSendSendsTheFirstActionAndRecordsIt() {
-        String user = userId("testsend");
-        putUser(user, Map.of("first_name", "Tess"));
+        String user = user("testsend").with("first_name", "Tess").put();
         receiver.reply("/test-send", r -> new Receiver.Reply(201, Map.of("X-Reply", "yes"), "created"));
         String campaign = campaign("test send", webhook(receiver.url("/test-send")).withData(Map.of("n", "{user.first_name}")), webhook(receiver.url("/never"))).create();
 

@@ -4,11 +4,11 @@ import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.ingest;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
 import static dev.herald.support.Management.metrics;
 import static dev.herald.support.Management.value;
+import static dev.herald.support.Users.user;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -56,8 +56,7 @@ class OperabilityTest {
     @Test
     void aSendShowsInTheDeliveriesCounterAndTheLatencyHistogram() {
         String before = metrics();
-        String user = userId("metrics");
-        putUser(user, Map.of("plan", "pro"));
+        String user = user("metrics").with("plan", "pro").put();
         String campaign = campaign("metrics", webhook(receiver.url("/metrics/" + user))).start();
         send(campaign, List.of(user));
         receiver.await("/metrics/" + user, 1);
@@ -92,8 +91,7 @@ class OperabilityTest {
 
     @Test
     void theLagIsTheAgeOfTheOldestDueDeliveryNoInstanceClaimed() {
-        String user = userId("metrics-lag");
-        putUser(user, Map.of());
+        String user = user("metrics-lag").put();
         String campaign = campaign("metrics lag", webhook(receiver.url("/metrics/lag")).withDelay("PT1H")).start();
         send(campaign, List.of(user));
         // Due an hour ago by the clock, and no dispatcher has been woken since.

@@ -4,9 +4,9 @@ import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.send;
 import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -75,9 +75,7 @@ class ScheduledCampaignTest {
     }
 
     private static String tagged(String tag) {
-        String user = userId("sched");
-        putUser(user, Map.of("tag", tag));
-        return user;
+        return user("sched").with("tag", tag).put();
     }
 
     private static JsonPath read(String id) {
@@ -139,14 +137,10 @@ class ScheduledCampaignTest {
     void oneTimeAtEachUsersLocalTime() {
         Receiver receiver = receivers.fresh();
         String tag = "users-local-" + System.nanoTime();
-        String tokyo = userId("tokyo");
-        putUser(tokyo, Map.of("tag", tag, "timeZone", "Asia/Tokyo"));
-        String newYork = userId("ny");
-        putUser(newYork, Map.of("tag", tag, "timeZone", "America/New_York"));
-        String unknown = userId("mars");
-        putUser(unknown, Map.of("tag", tag, "timeZone", "Mars/Base"));
-        String none = userId("none");
-        putUser(none, Map.of("tag", tag));
+        String tokyo = user("tokyo").with("tag", tag).timeZone("Asia/Tokyo").put();
+        String newYork = user("ny").with("tag", tag).timeZone("America/New_York").put();
+        String unknown = user("mars").with("tag", tag).timeZone("Mars/Base").put();
+        String none = user("none").with("tag", tag).put();
         java.time.LocalDate day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().plusDays(3);
         java.time.LocalDateTime nine = day.atTime(9, 0);
         String id = scheduled(receiver, "/local",
@@ -214,8 +208,7 @@ class ScheduledCampaignTest {
     @Test
     void aRateLimitedBacklogDoesNotHoldBackOtherCampaigns() {
         Receiver receiver = receivers.fresh();
-        String user = userId("backlog");
-        putUser(user, Map.of());
+        String user = user("backlog").put();
         String limited = campaign("backlog", webhook(receiver.url("/backlog"))).withLimits(Limits.maxPerMinute(1)).start();
         String actionId = admin().get("/api/v1/campaigns/{id}", limited).then().extract().path("actions[0].id");
         Instant minute = clock.advanceToNextMinute();
@@ -253,8 +246,7 @@ class ScheduledCampaignTest {
     @Test
     void quietHoursHoldWebhooksUntilTheyEndInTheUsersZone() {
         Receiver receiver = receivers.fresh();
-        String user = userId("quiet");
-        putUser(user, Map.of("timeZone", "Asia/Tokyo"));
+        String user = user("quiet").timeZone("Asia/Tokyo").put();
         java.time.ZoneId tokyo = java.time.ZoneId.of("Asia/Tokyo");
         java.time.LocalTime local = clock.instant().atZone(tokyo).toLocalTime().truncatedTo(ChronoUnit.MINUTES);
         java.time.LocalTime start = local.minusHours(1);

@@ -4,8 +4,7 @@ import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.newUsers;
-import static dev.herald.support.Http.putUser;
-import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -72,8 +71,7 @@ class SendTest {
 
     @Test
     void sendWithoutUserIdsReachesEveryUser() {
-        String user = userId("everyone");
-        putUser(user, Map.of());
+        String user = user("everyone").put();
         String campaign = campaign("everyone", webhook(receiver.url("/everyone"))).start();
         long users = Rows.count(pool, "users", "true");
         admin().post("/api/v1/campaigns/{id}/send", campaign).then().statusCode(202)

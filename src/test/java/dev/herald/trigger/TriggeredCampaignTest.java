@@ -4,8 +4,8 @@ import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
 import static dev.herald.support.Http.ingest;
-import static dev.herald.support.Http.putUser;
 import static dev.herald.support.Http.userId;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
@@ -82,8 +82,7 @@ class TriggeredCampaignTest {
         triggered(receiver, "/shipped",
                 Plan.onEvent(name).where(Map.of("param", "carrier", "op", "in", "value", List.of("ups", "dhl"))),
                 null, ordered("order", "{event.params.order_id}", "event", "{event.name}", "who", "{user.first_name}"));
-        String user = userId("shipper");
-        putUser(user, Map.of("first_name", "Ann"));
+        String user = user("shipper").with("first_name", "Ann").put();
 
         long start = System.nanoTime();
         ingest().body(event(user, name, Map.of("order_id", 42, "carrier", "ups"))).post("/api/v1/events").then()
@@ -102,8 +101,7 @@ class TriggeredCampaignTest {
         Receiver receiver = receivers.fresh();
         String name = "purchase_" + System.nanoTime();
         triggered(receiver, "/vip", Plan.onEvent(name), Map.of("attribute", "plan", "op", "eq", "value", "pro"), null);
-        String free = userId("free");
-        putUser(free, Map.of("plan", "free"));
+        String free = user("free").with("plan", "free").put();
         admin().body(event(free, name, Map.of())).post("/api/v1/events").then().statusCode(202)
                 .body("entries", equalTo(0));
 
@@ -166,8 +164,7 @@ class TriggeredCampaignTest {
         String attribute = "tier_" + System.nanoTime();
         triggered(receiver, "/gold", Plan.onAttributeChange(attribute).to("gold"), null,
                 Map.of("tier", "{user." + attribute + "}"));
-        String user = userId("tier");
-        putUser(user, Map.of(attribute, "silver"));
+        String user = user("tier").with(attribute, "silver").put();
         assertThat(receiver.at("/gold")).isEmpty();
         admin().body(Map.of("attributes", Map.of(attribute, "gold"))).patch("/api/v1/users/{id}", user).then()
                 .statusCode(200);
@@ -209,8 +206,7 @@ class TriggeredCampaignTest {
                 webhook(receiver.url("/vip-only")).withDelay("PT1H")
                         .withCondition(Map.of("attribute", "vip", "op", "eq", "value", true)),
                 webhook(receiver.url("/last"))).withPlan(Plan.onEvent(name)).start();
-        String user = userId("cond");
-        putUser(user, Map.of("vip", true));
+        String user = user("cond").with("vip", true).put();
         admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202);
         receiver.await("/first", 1);
 
