@@ -16,15 +16,14 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.core.Vertx;
 
 /**
- * Records outcomes of attempts in batches: the results that arrive within a couple of
- * milliseconds are written with one statement ({@link DeliveryStore#record}), instead of one
- * round trip each.
+ * Records outcomes of attempts in batches: the results that arrive within
+ * {@code herald.delivery.record-delay} (2 ms) are written with one statement
+ * ({@link DeliveryStore#record}), instead of one round trip each.
  */
 @Singleton
 public class AttemptRecorder {
 
     static final int MAX_BATCH = 500;
-    private static final long FLUSH_DELAY_MS = 2;
 
     private record Queued(DeliveryStore.Outcome outcome, UniEmitter<? super Void> done) {
     }
@@ -33,10 +32,12 @@ public class AttemptRecorder {
     private final Vertx vertx;
     private final ConcurrentLinkedQueue<Queued> queue = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final long delayMs;
 
-    public AttemptRecorder(DeliveryStore deliveries, Vertx vertx) {
+    public AttemptRecorder(DeliveryStore deliveries, Vertx vertx, DeliveryConfig config) {
         this.deliveries = deliveries;
         this.vertx = vertx;
+        this.delayMs = Math.max(1, config.recordDelay().toMillis());
     }
 
     /**
@@ -50,20 +51,34 @@ public class AttemptRecorder {
         return Uni.createFrom().emitter(done -> {
             queue.add(new Queued(outcome, done));
             if (flushScheduled.compareAndSet(false, true)) {
-                vertx.setTimer(FLUSH_DELAY_MS, id -> flush());
+                vertx.setTimer(delayMs, id -> flush());
             }
         });
     }
 
+    /**
+     * Writes every outcome queued now without waiting for the timer: at shutdown, so that what
+     * was sent is recorded rather than given back and sent again.
+     */
+    void flushNow() {
+        while (!queue.isEmpty()) {
+            writeBatch();
+        }
+    }
+
     private void flush() {
         flushScheduled.set(false);
+        writeBatch();
+        if (!queue.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+            vertx.setTimer(delayMs, id -> flush());
+        }
+    }
+
+    private void writeBatch() {
         List<Queued> batch = new ArrayList<>();
         Queued next;
         while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
             batch.add(next);
-        }
-        if (!queue.isEmpty() && flushScheduled.compareAndSet(false, true)) {
-            vertx.setTimer(FLUSH_DELAY_MS, id -> flush());
         }
         if (batch.isEmpty()) {
             return;

@@ -42,6 +42,12 @@ public interface DeliveryConfig {
     @WithDefault("64")
     int connectionsPerHost();
 
+    /**
+     * How long the outcomes of attempts gather before one statement records them all (at most
+     * 500 a statement). At shutdown they are recorded at once.
+     */
+    @WithDefault("2ms")
+    Duration recordDelay();
 
     /** The circuit breaker of each destination host. */
     Breaker breaker();

@@ -74,6 +74,7 @@ public final class Pump {
         stopping = true;
         long deadline = System.nanoTime() + grace.toNanos();
         while (!claimed.isEmpty() && System.nanoTime() < deadline) {
+            sender.recordNow();
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {

@@ -47,6 +47,11 @@ public final class Sender {
         this.clock = clock;
     }
 
+    /** Records the outcomes waiting for their batch now (at shutdown). */
+    void recordNow() {
+        recorder.flushNow();
+    }
+
     /** Hosts not to claim deliveries for now: breaker open, or this instance's share in use. */
     List<String> unavailableHosts() {
         return guards.unavailable();
