@@ -1,12 +1,15 @@
 package dev.herald.audience;
 
-import com.fasterxml.jackson.databind.node.LongNode;
-import java.util.Set;
-import java.util.List;
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+
+import dev.herald.platform.Durations;
 
 /** Evaluates criteria in memory, for triggers, conditions and previews. Agrees with {@link SqlCompiler}. */
 public final class Evaluator {
@@ -37,30 +40,44 @@ public final class Evaluator {
 
     /** True for no criteria at all: an absent audience is every user. */
     public static boolean matches(Criteria criteria, Subject subject) {
-        if (criteria == null) {
-            return true;
-        }
+        return criteria == null || explain(criteria, subject).matched();
+    }
+
+    /** The tree evaluated node by node for this subject; what {@link #matches} decides by. */
+    public static Explanation explain(Criteria criteria, Subject subject) {
         if (criteria instanceof Criteria.All all) {
-            return all.parts().stream().allMatch(part -> matches(part, subject));
+            List<Explanation> parts = all.parts().stream().map(part -> explain(part, subject)).toList();
+            return new Explanation("all", "all of " + parts.size(), null,
+                    parts.stream().allMatch(Explanation::matched), parts);
         }
         if (criteria instanceof Criteria.Any any) {
-            return any.parts().stream().anyMatch(part -> matches(part, subject));
+            List<Explanation> parts = any.parts().stream().map(part -> explain(part, subject)).toList();
+            return new Explanation("any", "any of " + parts.size(), null,
+                    parts.stream().anyMatch(Explanation::matched), parts);
         }
         if (criteria instanceof Criteria.Not not) {
-            return !matches(not.part(), subject);
+            Explanation part = explain(not.part(), subject);
+            return new Explanation("not", "not", null, !part.matched(), List.of(part));
         }
         if (criteria instanceof Criteria.Attribute a) {
-            return test(a.op(), subject.attributes() == null ? null : subject.attributes().get(a.name()), a.value());
+            JsonNode actual = subject.attributes() == null ? null : subject.attributes().get(a.name());
+            return Explanation.leaf("attribute", words(a.name(), a.op(), a.value()), actual,
+                    test(a.op(), actual, a.value()));
         }
         if (criteria instanceof Criteria.Param p) {
-            return test(p.op(), subject.params() == null ? null : subject.params().get(p.name()), p.value());
+            JsonNode actual = subject.params() == null ? null : subject.params().get(p.name());
+            return Explanation.leaf("param", words(p.name(), p.op(), p.value()), actual,
+                    test(p.op(), actual, p.value()));
         }
         if (criteria instanceof Criteria.UserId u) {
-            return test(u.op(), TextNode.valueOf(subject.userId()), u.value());
+            JsonNode actual = TextNode.valueOf(subject.userId());
+            return Explanation.leaf("userId", words("userId", u.op(), u.value()), actual,
+                    test(u.op(), actual, u.value()));
         }
         if (criteria instanceof Criteria.Bucket b) {
             int bucket = Values.bucket(subject.userId());
-            return bucket >= b.from() && bucket <= b.to();
+            return Explanation.leaf("bucket", "bucket between " + b.from() + " and " + b.to(),
+                    IntNode.valueOf(bucket), bucket >= b.from() && bucket <= b.to());
         }
         if (criteria instanceof Criteria.EventCount count) {
             long n = 0;
@@ -71,11 +88,20 @@ public final class Evaluator {
                     n++;
                 }
             }
-            return test(count.countOp(), LongNode.valueOf(n),
-                    LongNode.valueOf(count.countValue()));
+            String test = count.event() + " count " + count.countOp().json + " " + count.countValue()
+                    + (count.within() == null ? " ever" : " within " + Durations.shown(count.within()))
+                    + (count.where() == null ? "" : " where its parameters match");
+            return Explanation.leaf("event", test, LongNode.valueOf(n),
+                    test(count.countOp(), LongNode.valueOf(n), LongNode.valueOf(count.countValue())));
         }
         Criteria.CreatedWithin c = (Criteria.CreatedWithin) criteria;
-        return !subject.createdAt().isBefore(subject.now().minus(c.period()));
+        return Explanation.leaf("createdWithin", "first seen within " + Durations.shown(c.period()),
+                TextNode.valueOf(subject.createdAt().toString()),
+                !subject.createdAt().isBefore(subject.now().minus(c.period())));
+    }
+
+    private static String words(String name, Operator op, JsonNode value) {
+        return name + " " + op.json + (value == null || value.isMissingNode() ? "" : " " + value);
     }
 
     static boolean test(Operator op, JsonNode actual, JsonNode expected) {

@@ -10,6 +10,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.herald.audience.Criteria;
+import dev.herald.audience.SqlCompiler;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import io.smallrye.mutiny.Uni;
@@ -86,6 +88,20 @@ public class UserStore {
     public Uni<User> find(String id) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
                 .map(this::first);
+    }
+
+    /**
+     * Whether the user is in {@code audience} as a run's fan-out decides it: the same compiled
+     * SQL, over the one user's row. False when there is no such user.
+     */
+    public Uni<Boolean> inAudience(String id, Criteria audience, Instant now) {
+        SqlCompiler.Compiled compiled = SqlCompiler.compile(audience, 2, now);
+        List<Object> values = new ArrayList<>();
+        values.add(id);
+        values.addAll(compiled.params());
+        return pool.preparedQuery("SELECT EXISTS (SELECT 1 FROM users u WHERE u.id = $1 AND " + compiled.sql()
+                + ") AS matched").execute(Tuple.from(values))
+                .map(rows -> rows.iterator().next().getBoolean("matched"));
     }
 
     /** The users that exist among {@code ids}, by id. */

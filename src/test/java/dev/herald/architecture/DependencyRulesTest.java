@@ -36,7 +36,7 @@ class DependencyRulesTest {
             List.of("user"),
             List.of("event"),
             List.of("campaign"),
-            List.of("dispatch", "trigger", "run", "retention"));
+            List.of("dispatch", "trigger", "run", "retention", "explain"));
 
     private static JavaClasses classes;
 
