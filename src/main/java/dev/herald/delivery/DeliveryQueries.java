@@ -34,8 +34,8 @@ public class DeliveryQueries {
     }
 
     /** Filters of {@code GET /deliveries}; null fields do not filter. */
-    public record Filter(UUID campaignId, String userId, String status, Instant since, Instant until, UUID after,
-            int limit) {
+    public record Filter(UUID campaignId, String userId, String status, String reason, Instant since, Instant until,
+            UUID after, int limit) {
     }
 
     /**
@@ -61,6 +61,10 @@ public class DeliveryQueries {
         if (f.status() != null) {
             values.add(f.status());
             where.add("status = $" + values.size());
+        }
+        if (f.reason() != null) {
+            values.add(f.reason());
+            where.add("reason = $" + values.size());
         }
         if (f.since() != null) {
             values.add(Sql.ts(f.since()));

@@ -45,10 +45,11 @@ public class DeliveryResource {
     }
 
     @GET
-    @Operation(summary = "List deliveries, newest first; since and until bound the creation time")
+    @Operation(summary = "List deliveries, newest first; since and until bound the creation time, reason narrows "
+            + "to one reason (RETRIES_EXHAUSTED, FREQUENCY_CAP, ...)")
     public Uni<Page<DeliveryView>> list(@QueryParam("campaignId") String campaignId,
             @QueryParam("userId") String userId, @QueryParam("status") String status,
-            @QueryParam("since") String since, @QueryParam("until") String until,
+            @QueryParam("reason") String reason, @QueryParam("since") String since, @QueryParam("until") String until,
             @QueryParam("after") String after, @QueryParam("limit") String limit) {
         int size = Page.limit(limit);
         UUID campaign = null;
@@ -68,8 +69,17 @@ public class DeliveryResource {
                         + Arrays.toString(DeliveryStatus.values()));
             }
         }
+        String reasonFilter = null;
+        if (reason != null && !reason.isBlank()) {
+            try {
+                reasonFilter = DeliveryReason.valueOf(reason.toUpperCase(Locale.ROOT)).name();
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.invalid("reason", "must be one of "
+                        + Arrays.toString(DeliveryReason.values()));
+            }
+        }
         var filter = new DeliveryQueries.Filter(campaign, userId == null || userId.isEmpty() ? null : userId,
-                statusFilter, instant("since", since), instant("until", until), Page.afterId(after), size + 1);
+                statusFilter, reasonFilter, instant("since", since), instant("until", until), Page.afterId(after), size + 1);
         return deliveries.list(filter).map(found -> Page.of(found, size, d -> d.id().toString()));
     }
 

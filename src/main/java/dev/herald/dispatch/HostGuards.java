@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,6 +102,22 @@ public class HostGuards {
     public Instant openUntil(String host) {
         Guard guard = guards.get(host);
         return guard == null ? null : guard.openUntil;
+    }
+
+    /** A destination host on this instance: requests in flight to it, and until when its breaker is open. */
+    public record HostState(String host, int inFlight, Instant openUntil) {
+    }
+
+    /** The hosts this instance has sent to, busiest first; {@code openUntil} is null unless open now. */
+    public List<HostState> hosts() {
+        Instant now = clock.instant();
+        List<HostState> hosts = new ArrayList<>();
+        guards.forEach((host, guard) -> {
+            Instant open = guard.openUntil;
+            hosts.add(new HostState(host, guard.inFlight.get(), open != null && open.isAfter(now) ? open : null));
+        });
+        hosts.sort(Comparator.comparingInt(HostState::inFlight).reversed().thenComparing(HostState::host));
+        return hosts;
     }
 
     /** Hosts not to claim deliveries for now: breaker open, or this instance's share in use. */

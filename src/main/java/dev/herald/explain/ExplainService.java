@@ -73,7 +73,7 @@ public class ExplainService {
         Instant now = Sql.millis(clock.instant());
         return users.find(userId).chain(user -> {
             Uni<List<DeliveryView>> shown = deliveries.list(new DeliveryQueries.Filter(campaign.id(), userId, null,
-                    null, null, null, DELIVERIES_SHOWN));
+                    null, null, null, null, DELIVERIES_SHOWN));
             if (user == null) {
                 return shown.map(found -> unknownUser(campaign, userId, now, found));
             }

@@ -1,8 +1,5 @@
 package dev.herald.platform;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.List;
 import java.util.regex.Pattern;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -21,12 +18,10 @@ public class ApiKeyFilter {
 
     private static final Pattern INGEST_USER_PATH = Pattern.compile("^" + Api.BASE + "/users/[^/]+/?$");
 
-    private final List<byte[]> adminKeys;
-    private final List<byte[]> ingestKeys;
+    private final ApiKeys keys;
 
-    public ApiKeyFilter(AuthConfig config) {
-        this.adminKeys = bytes(config.adminKeys());
-        this.ingestKeys = bytes(config.ingestKeys().orElse(List.of()));
+    public ApiKeyFilter(ApiKeys keys) {
+        this.keys = keys;
     }
 
     @ServerRequestFilter
@@ -40,11 +35,11 @@ public class ApiKeyFilter {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return unauthorized("Send an API key as 'Authorization: Bearer <key>'.");
         }
-        byte[] key = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        if (matches(adminKeys, key)) {
+        String key = header.substring(7).trim();
+        if (keys.isAdmin(key)) {
             return null;
         }
-        if (matches(ingestKeys, key)) {
+        if (keys.isIngest(key)) {
             if (ingestMayCall(request.getMethod(), path)) {
                 return null;
             }
@@ -68,19 +63,5 @@ public class ApiKeyFilter {
         Problem problem = new Problem(Problems.type("unauthorized"), "Unauthorized", 401, detail, null);
         return Response.status(401).type(Api.PROBLEM_JSON).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .entity(problem).build();
-    }
-
-    /** Compares in constant time so that a key cannot be guessed from response times. */
-    private static boolean matches(List<byte[]> keys, byte[] candidate) {
-        boolean found = false;
-        for (byte[] key : keys) {
-            found |= MessageDigest.isEqual(key, candidate);
-        }
-        return found;
-    }
-
-    private static List<byte[]> bytes(List<String> keys) {
-        return keys.stream().map(String::trim).filter(k -> !k.isEmpty())
-                .map(k -> k.getBytes(StandardCharsets.UTF_8)).toList();
     }
 }

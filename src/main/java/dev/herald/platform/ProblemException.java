@@ -48,6 +48,11 @@ public class ProblemException extends RuntimeException {
         return status;
     }
 
+    /** The fields at fault, each with what to fix; empty when the problem is not about fields. */
+    public List<FieldError> errors() {
+        return errors == null ? List.of() : errors;
+    }
+
     public Problem toProblem() {
         return new Problem(Problems.type(slug), title, status, getMessage(), errors);
     }

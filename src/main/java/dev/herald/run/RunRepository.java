@@ -121,6 +121,31 @@ public class RunRepository implements PanacheRepositoryBase<RunEntity, UUID> {
                 });
     }
 
+    /** The newest run of each of these campaigns, for lists that show one run per campaign. */
+    public Uni<List<RunEntity>> newestOf(List<UUID> campaignIds) {
+        return pool.preparedQuery("SELECT DISTINCT ON (campaign_id) id, campaign_id, kind, fire_time, status,"
+                + " audience_size, users_written, writing, created_at FROM runs WHERE campaign_id = ANY($1)"
+                + " ORDER BY campaign_id, id DESC")
+                .execute(Tuple.of(campaignIds.toArray(UUID[]::new)))
+                .map(rows -> {
+                    List<RunEntity> out = new ArrayList<>();
+                    for (Row row : rows) {
+                        RunEntity run = new RunEntity();
+                        run.id = row.getUUID("id");
+                        run.campaignId = row.getUUID("campaign_id");
+                        run.kind = RunKind.valueOf(row.getString("kind"));
+                        run.fireTime = Sql.instant(row, "fire_time");
+                        run.status = RunStatus.valueOf(row.getString("status"));
+                        run.audienceSize = row.getInteger("audience_size");
+                        run.usersWritten = row.getInteger("users_written");
+                        run.writing = row.getBoolean("writing");
+                        run.createdAt = Sql.instant(row, "created_at");
+                        out.add(run);
+                    }
+                    return out;
+                });
+    }
+
     /** The time zones Postgres knows, which users' timeZone attributes are checked against. */
     public Uni<String[]> knownZones() {
         return pool.query("SELECT name FROM pg_timezone_names").execute()

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -220,6 +221,17 @@ public class RunService {
                 : runs.knownZones().invoke(found -> knownZones = found);
         return zones.map(found -> new DeliveryStore.Pacing(once.localTime(), once.defaultTimeZone().getId(), found,
                 perMinute));
+    }
+
+    /** The newest run of each of these campaigns that has one, by campaign. */
+    public Uni<Map<UUID, RunView>> newestOf(List<UUID> campaignIds) {
+        if (campaignIds.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return runs.newestOf(campaignIds)
+                .chain(found -> deliveryQueries.countsByRun(found.stream().map(run -> run.id).toList())
+                        .map(counts -> found.stream().collect(Collectors.toMap(run -> run.campaignId,
+                                run -> RunView.of(run, counts.getOrDefault(run.id, Map.of()))))));
     }
 
     /** A campaign's runs, newest first, with their deliveries counted by status. */

@@ -36,7 +36,8 @@ class DependencyRulesTest {
             List.of("user"),
             List.of("event"),
             List.of("campaign"),
-            List.of("dispatch", "trigger", "run", "retention", "explain"));
+            List.of("dispatch", "trigger", "run", "retention", "explain"),
+            List.of("console"));
 
     private static JavaClasses classes;
 
