@@ -38,8 +38,8 @@ public class SignInPage {
 
     @GET
     @Path("/sign-in")
-    public Response form(@RestQuery String next) {
-        return page(200, next, null);
+    public Response form(@RestQuery String next, @RestQuery String notice) {
+        return page(200, next, null, notice);
     }
 
     @POST
@@ -47,10 +47,10 @@ public class SignInPage {
     public Response signIn(@RestForm String key, @RestForm String next, HttpServerRequest http) {
         String presented = key == null ? "" : key.trim();
         if (keys.isIngest(presented)) {
-            return page(403, next, "An ingest key cannot sign in to the console: use an admin key.");
+            return page(403, next, "An ingest key cannot sign in to the console: use an admin key.", null);
         }
         if (!keys.isAdmin(presented)) {
-            return page(401, next, "That is not an admin key of this Herald.");
+            return page(401, next, "That is not an admin key of this Herald.", null);
         }
         NewCookie cookie = new NewCookie.Builder(ConsoleSessions.COOKIE).value(sessions.issue()).path(Console.BASE)
                 .httpOnly(true).secure("https".equals(http.scheme())).sameSite(NewCookie.SameSite.STRICT)
@@ -67,9 +67,9 @@ public class SignInPage {
         return Response.seeOther(Console.page("/sign-in", "You are signed out.")).cookie(gone).build();
     }
 
-    private static Response page(int status, String next, String error) {
+    private static Response page(int status, String next, String error, String notice) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                .entity(Pages.signIn(new Chrome("Sign in", "sign-in", null, null), safeNext(next), error)).build();
+                .entity(Pages.signIn(new Chrome("Sign in", "sign-in", null, notice), safeNext(next), error)).build();
     }
 
     /**
