@@ -1,6 +1,7 @@
 package dev.herald.console;
 
 import java.net.URI;
+import java.util.Locale;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -53,7 +54,7 @@ public class SignInPage {
             return page(401, next, "That is not an admin key of this Herald.", null);
         }
         NewCookie cookie = new NewCookie.Builder(ConsoleSessions.COOKIE).value(sessions.issue()).path(Console.BASE)
-                .httpOnly(true).secure("https".equals(http.scheme())).sameSite(NewCookie.SameSite.STRICT)
+                .httpOnly(true).secure(overHttps(http)).sameSite(NewCookie.SameSite.STRICT)
                 .maxAge((int) sessions.maxAgeSeconds()).build();
         return Response.seeOther(URI.create(safeNext(next))).cookie(cookie).build();
     }
@@ -63,13 +64,25 @@ public class SignInPage {
     public Response signOut(@RestForm String csrf, HttpServerRequest http) {
         visitor.requireCsrf(csrf);
         NewCookie gone = new NewCookie.Builder(ConsoleSessions.COOKIE).value("").path(Console.BASE).httpOnly(true)
-                .secure("https".equals(http.scheme())).sameSite(NewCookie.SameSite.STRICT).maxAge(0).build();
+                .secure(overHttps(http)).sameSite(NewCookie.SameSite.STRICT).maxAge(0).build();
         return Response.seeOther(Console.page("/sign-in", "You are signed out.")).cookie(gone).build();
     }
 
     private static Response page(int status, String next, String error, String notice) {
         return Response.status(status).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
                 .entity(Pages.signIn(new Chrome("Sign in", "sign-in", null, notice), safeNext(next), error)).build();
+    }
+
+    /**
+     * Whether the browser reached Herald over HTTPS, here or at a proxy in front that says so.
+     * Trusting the proxy's header costs nothing here: a client that claims HTTPS falsely only
+     * gets a cookie its own browser will not send back over plain HTTP.
+     */
+    static boolean overHttps(HttpServerRequest http) {
+        String forwardedProto = http.getHeader("X-Forwarded-Proto");
+        String forwarded = http.getHeader("Forwarded");
+        return "https".equals(http.scheme()) || "https".equalsIgnoreCase(forwardedProto)
+                || forwarded != null && forwarded.toLowerCase(Locale.ROOT).contains("proto=https");
     }
 
     /**

@@ -61,10 +61,7 @@ public class UserPages {
                         user.id(), null, null, null, null, null, RECENT)))
                 .asTuple()
                 .map(found -> Response.ok(Pages.user(chrome(user.id(), null), user, pretty(user.attributes()),
-                        found.getItem1().items(), found.getItem2())).build()))
-                .onFailure(ProblemException.class).recoverWithItem(failure -> Response.status(404)
-                        .type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                        .entity(Pages.users(chrome("Users", failure.getMessage()), List.of(), null, null)).build());
+                        found.getItem1().items(), found.getItem2())).build()));
     }
 
     private Chrome chrome(String title, String notice) {

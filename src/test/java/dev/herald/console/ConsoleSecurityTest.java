@@ -82,8 +82,10 @@ class ConsoleSecurityTest {
         String setCookie = signedIn.getHeader("Set-Cookie");
         assertThat(setCookie).contains("HttpOnly").contains("SameSite=Strict").contains("Path=/console")
                 .contains("Max-Age=28800").doesNotContain(Http.ADMIN_KEY);
-        // Plain HTTP here: a Secure cookie would never come back.
+        // Plain HTTP here: a Secure cookie would never come back. Behind a proxy that ends TLS, it is Secure.
         assertThat(setCookie).doesNotContain("Secure");
+        assertThat(browser().header("X-Forwarded-Proto", "https").formParam("key", Http.ADMIN_KEY)
+                .post("/console/sign-in").getHeader("Set-Cookie")).contains("Secure");
 
         String page = browser().cookie(ConsoleSessions.COOKIE, signedIn.getCookie(ConsoleSessions.COOKIE))
                 .get("/console/campaigns").then().statusCode(200).extract().asString();

@@ -90,4 +90,15 @@ class PackagedHeraldIT {
                 "herald_deliveries_due_oldest_age_seconds");
         given().get("/q/health/ready").then().statusCode(404);
     }
+
+    /** The console is in the package: its templates, its assets, and sign-in in the prod profile. */
+    @Test
+    void theConsoleSignsInAnAdmin() {
+        given().redirects().follow(false).get("/console/campaigns").then().statusCode(303);
+        given().get("/console/assets/console.css").then().statusCode(200);
+        String cookie = given().redirects().follow(false).formParam("key", PackagedConfig.ADMIN_KEY)
+                .post("/console/sign-in").then().statusCode(303).extract().cookie("herald_session");
+        assertThat(given().redirects().follow(false).cookie("herald_session", cookie).get("/console/campaigns")
+                .then().statusCode(200).extract().asString()).contains("<h1>Campaigns</h1>");
+    }
 }

@@ -23,9 +23,13 @@ class NativeResourcesTest {
 
     private static final Path RESOURCES = Path.of("src/main/resources");
 
-    /** Read by Quarkus at build time, or served by Quarkus from META-INF/resources on its own. */
+    /**
+     * Read by Quarkus at build time, served by Quarkus from META-INF/resources on its own, or a
+     * Qute template, which the Qute extension puts in the native image itself.
+     */
     private static boolean builtIn(String path) {
-        return path.equals("application.properties") || path.startsWith("META-INF/resources/");
+        return path.equals("application.properties") || path.startsWith("META-INF/resources/")
+                || path.startsWith("templates/");
     }
 
     @Test
