@@ -35,7 +35,6 @@ import dev.herald.delivery.StatsService;
 import dev.herald.dispatch.PreviewRequest;
 import dev.herald.dispatch.PreviewService;
 import dev.herald.explain.ExplainService;
-import dev.herald.platform.FieldError;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.ProblemException;
@@ -90,6 +89,11 @@ public class CampaignPages {
     public record Row(Campaign campaign, RunView lastRun, String successRate) {
     }
 
+    /** An error of the definition, with the line of the editor it is about (null: the whole document). */
+    @TemplateData
+    public record Located(String field, String message, Integer line) {
+    }
+
     /** The list's filters as the visitor set them. */
     @TemplateData
     public record Filters(String status, String type, String q) {
@@ -112,7 +116,7 @@ public class CampaignPages {
     @GET
     @Path("/new")
     public TemplateInstance editor(@RestQuery String notice) {
-        return Pages.editor(chrome("New campaign", notice), EXAMPLE, List.of(), null);
+        return Pages.editor(chrome("New campaign", notice), EXAMPLE, List.of(), null, null);
     }
 
     @POST
@@ -122,28 +126,31 @@ public class CampaignPages {
         try {
             request = json.mapper().readValue(definition == null ? "" : definition, CampaignRequest.class);
         } catch (JsonProcessingException e) {
-            return Uni.createFrom().item(editorWith(definition, List.of(new FieldError("(document)",
+            return Uni.createFrom().item(editorWith(definition, List.of(new Located("(document)",
                     "is not valid JSON: " + e.getOriginalMessage()
-                            + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                                    + e.getLocation().getColumnNr() + ")"))), null));
+                            + (e.getLocation() == null ? "" : " (column " + e.getLocation().getColumnNr() + ")"),
+                    e.getLocation() == null ? null : e.getLocation().getLineNr())), null));
         }
         if (request == null) {
             return Uni.createFrom().item(editorWith(definition,
-                    List.of(new FieldError("(document)", "is empty: write a campaign as a JSON object")), null));
+                    List.of(new Located("(document)", "is empty: write a campaign as a JSON object", null)), null));
         }
         return Uni.createFrom().deferred(() -> campaigns.create(request))
                 .map(created -> Response.seeOther(Console.page("/campaigns/" + created.id(),
                         "Campaign created as a DRAFT. Start it when it is ready.")).build())
                 .onFailure(ProblemException.class).recoverWithItem(failure -> {
                     ProblemException problem = (ProblemException) failure;
-                    return editorWith(definition, problem.errors(), problem.errors().isEmpty()
-                            ? problem.getMessage() : null);
+                    JsonLines lines = JsonLines.of(definition);
+                    return editorWith(definition, problem.errors().stream()
+                            .map(error -> new Located(error.field(), error.message(), lines.lineOf(error.field())))
+                            .toList(), problem.errors().isEmpty() ? problem.getMessage() : null);
                 });
     }
 
-    private Response editorWith(String definition, List<FieldError> errors, String problem) {
+    private Response editorWith(String definition, List<Located> errors, String problem) {
         return Response.status(400).type(MediaType.TEXT_HTML_TYPE.withCharset("UTF-8"))
-                .entity(Pages.editor(chrome("New campaign", null), definition, errors, problem)).build();
+                .entity(Pages.editor(chrome("New campaign", null), definition, errors, problem,
+                        errors.isEmpty() ? null : errors.get(0).line())).build();
     }
 
     @GET

@@ -9,7 +9,6 @@ import dev.herald.dispatch.PreviewResult;
 import dev.herald.dispatch.TestSendResult;
 import dev.herald.event.TrackedEvent;
 import dev.herald.explain.Explained;
-import dev.herald.platform.FieldError;
 import dev.herald.run.RunView;
 import dev.herald.user.User;
 import io.quarkus.qute.CheckedTemplate;
@@ -27,7 +26,8 @@ public final class Pages {
     static native TemplateInstance campaigns(Chrome chrome, List<CampaignPages.Row> rows, CampaignPages.Filters filters,
             String next, List<String> statuses, List<String> types);
 
-    static native TemplateInstance editor(Chrome chrome, String definition, List<FieldError> errors, String problem);
+    static native TemplateInstance editor(Chrome chrome, String definition, List<CampaignPages.Located> errors,
+            String problem, Integer firstLine);
 
     static native TemplateInstance campaign(Chrome chrome, Campaign campaign, String definition, List<RunView> runs,
             CampaignStats stats, StatusChart chart, String window, List<String> windows);

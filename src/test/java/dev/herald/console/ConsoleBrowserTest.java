@@ -148,9 +148,13 @@ class ConsoleBrowserTest {
 
         // Creating: the API's errors are shown by field, then a fixed definition is saved.
         go(browser.findElement(By.linkText("New campaign")));
-        fill("#definition", "{\"name\": \"Browser campaign\", \"actions\": [{\"url\": \"ftp://example.com\"}]}");
+        fill("#definition", "{\"name\": \"Browser campaign\",\n \"actions\": [\n  {\"url\": \"ftp://example.com\"}]}");
         go("form.stack button[type=submit]");
-        assertThat(text("#errors")).contains("actions[0].url").contains("must use http or https");
+        assertThat(text("#errors")).contains("actions[0].url").contains("must use http or https").contains("line 3");
+        // The editor opens with the first error's line selected.
+        Object selected = ((JavascriptExecutor) browser).executeScript(
+                "const e = document.getElementById('definition'); return e.value.substring(e.selectionStart, e.selectionEnd)");
+        assertThat((String) selected).contains("ftp://example.com");
         screenshot("editor-errors");
         fill("#definition", "{\"name\": \"Browser campaign " + tag + "\",\n"
                 + " \"audience\": {\"all\": [{\"attribute\": \"tag\", \"op\": \"eq\", \"value\": \"" + tag + "\"},"
