@@ -51,6 +51,7 @@ import io.smallrye.mutiny.Uni;
 public class CampaignPages {
 
     static final int PAGE_SIZE = 20;
+    static final int RUNS_SHOWN = 10;
     static final String EXAMPLE = """
             {
               "name": "Welcome webhook",
@@ -155,16 +156,17 @@ public class CampaignPages {
 
     @GET
     @Path("/{id}")
-    public Uni<TemplateInstance> campaign(@RestPath String id, @RestQuery String window, @RestQuery String notice) {
+    public Uni<TemplateInstance> campaign(@RestPath String id, @RestQuery String window, @RestQuery String runsAfter,
+            @RestQuery String notice) {
         StatusChart.Window shown = StatusChart.Window.of(window);
         Instant now = clock.instant();
         return campaigns.get(Ids.parse(id, "campaign")).chain(campaign -> Uni.combine().all()
-                .unis(runs.list(campaign.id(), null, 10),
+                .unis(runs.list(campaign.id(), runsAfter, RUNS_SHOWN),
                         stats.stats(campaign.id(), campaign.createdAt(), List.of(campaign.actionIds()),
                                 shown.since(now).toString(), null, shown.bucket.toString()))
                 .asTuple()
                 .map(found -> Pages.campaign(chrome(campaign.name(), notice), campaign.masked(),
-                        pretty(campaign.masked()), found.getItem1().items(), found.getItem2(),
+                        pretty(campaign.masked()), found.getItem1().items(), found.getItem1().next(), found.getItem2(),
                         StatusChart.of(found.getItem2(), shown.bucket), shown.key,
                         Arrays.stream(StatusChart.Window.values()).map(w -> w.key).toList())));
     }

@@ -4,9 +4,12 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
@@ -51,6 +54,25 @@ public class ConsoleGuard {
         }
         visitor.signedIn(session);
         return null;
+    }
+
+    /**
+     * Console pages may not be framed by another site (clickjacking), run no script but the
+     * console's own, post forms only to the console, and are not kept in caches.
+     */
+    @ServerResponseFilter
+    public void harden(ContainerResponseContext response, HttpServerRequest http) {
+        String path = http.path();
+        if (!path.equals(Console.BASE) && !path.startsWith(Console.BASE + "/")) {
+            return;
+        }
+        MultivaluedMap<String, Object> headers = response.getHeaders();
+        headers.putSingle("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
+                + "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'");
+        headers.putSingle("X-Frame-Options", "DENY");
+        headers.putSingle("X-Content-Type-Options", "nosniff");
+        headers.putSingle("Referrer-Policy", "same-origin");
+        headers.putSingle("Cache-Control", "no-store");
     }
 
     /**

@@ -2,9 +2,12 @@ package dev.herald.console;
 
 import java.util.List;
 
+import dev.herald.audience.Explanation;
 import dev.herald.campaign.Campaign;
+import dev.herald.delivery.AttemptView;
 import dev.herald.delivery.CampaignStats;
 import dev.herald.delivery.DeliveryView;
+import dev.herald.delivery.RenderedRequest;
 import dev.herald.dispatch.PreviewResult;
 import dev.herald.dispatch.TestSendResult;
 import dev.herald.event.TrackedEvent;
@@ -12,10 +15,18 @@ import dev.herald.explain.Explained;
 import dev.herald.run.RunView;
 import dev.herald.user.User;
 import io.quarkus.qute.CheckedTemplate;
+import io.quarkus.qute.TemplateData;
 import io.quarkus.qute.TemplateInstance;
 
-/** The console's pages, as templates checked against these parameters when Herald is built. */
+/**
+ * The console's pages, as templates checked against these parameters when Herald is built. The
+ * classes the shared tags read without a declared type are named for Qute here, so that their
+ * value resolvers are generated (no reflection, as a native image wants).
+ */
 @CheckedTemplate(basePath = "console")
+@TemplateData(target = Explanation.class)
+@TemplateData(target = RenderedRequest.class)
+@TemplateData(target = AttemptView.class)
 public final class Pages {
 
     private Pages() {
@@ -30,7 +41,7 @@ public final class Pages {
             String problem, Integer firstLine);
 
     static native TemplateInstance campaign(Chrome chrome, Campaign campaign, String definition, List<RunView> runs,
-            CampaignStats stats, StatusChart chart, String window, List<String> windows);
+            String olderRuns, CampaignStats stats, StatusChart chart, String window, List<String> windows);
 
     static native TemplateInstance explain(Chrome chrome, Campaign campaign, Explained explained, String problem);
 

@@ -126,4 +126,19 @@ class ConsolePagesTest {
                 .statusCode(303);
         page().get("/console/campaigns/{id}", id).then().statusCode(404);
     }
+
+    @Test
+    void aCampaignsRunsArePaged() {
+        String user = user("paged").put();
+        String id = campaign("console runs", webhook(receivers.fresh().url("/runs"))).start();
+        for (int i = 0; i <= CampaignPages.RUNS_SHOWN; i++) {
+            send(id, List.of(user));
+        }
+        String page = page().get("/console/campaigns/{id}", id).then().statusCode(200).extract().asString();
+        Matcher older = Pattern.compile("href=\"(/console/campaigns/[^\"]+runsAfter=[^\"#]+)").matcher(page);
+        assertThat(older.find()).as("an Older runs link").isTrue();
+        String second = page().get(older.group(1).replace("&amp;", "&")).then().statusCode(200).extract().asString();
+        assertThat(second.split("<td>MANUAL</td>", -1)).hasSize(2);
+        assertThat(second).doesNotContain("Older runs");
+    }
 }

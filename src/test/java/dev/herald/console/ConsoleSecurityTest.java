@@ -87,9 +87,15 @@ class ConsoleSecurityTest {
         assertThat(browser().header("X-Forwarded-Proto", "https").formParam("key", Http.ADMIN_KEY)
                 .post("/console/sign-in").getHeader("Set-Cookie")).contains("Secure");
 
-        String page = browser().cookie(ConsoleSessions.COOKIE, signedIn.getCookie(ConsoleSessions.COOKIE))
-                .get("/console/campaigns").then().statusCode(200).extract().asString();
-        assertThat(page).doesNotContain(Http.ADMIN_KEY);
+        Response campaigns = browser().cookie(ConsoleSessions.COOKIE, signedIn.getCookie(ConsoleSessions.COOKIE))
+                .get("/console/campaigns");
+        campaigns.then().statusCode(200);
+        assertThat(campaigns.asString()).doesNotContain(Http.ADMIN_KEY);
+        // No other site may frame the console, and nothing of it is cached.
+        assertThat(campaigns.getHeader("Content-Security-Policy")).contains("frame-ancestors 'none'")
+                .contains("default-src 'self'").contains("form-action 'self'");
+        assertThat(campaigns.getHeader("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(campaigns.getHeader("Cache-Control")).isEqualTo("no-store");
     }
 
     @Test
