@@ -60,26 +60,11 @@ public class DeliveryResource {
                 throw ProblemException.invalid("campaignId", "must be a campaign id (a UUID)");
             }
         }
-        String statusFilter = null;
-        if (status != null && !status.isBlank()) {
-            try {
-                statusFilter = DeliveryStatus.valueOf(status.toUpperCase(Locale.ROOT)).name();
-            } catch (IllegalArgumentException e) {
-                throw ProblemException.invalid("status", "must be one of "
-                        + Arrays.toString(DeliveryStatus.values()));
-            }
-        }
-        String reasonFilter = null;
-        if (reason != null && !reason.isBlank()) {
-            try {
-                reasonFilter = DeliveryReason.valueOf(reason.toUpperCase(Locale.ROOT)).name();
-            } catch (IllegalArgumentException e) {
-                throw ProblemException.invalid("reason", "must be one of "
-                        + Arrays.toString(DeliveryReason.values()));
-            }
-        }
+        String statusFilter = named("status", status, DeliveryStatus.class);
+        String reasonFilter = named("reason", reason, DeliveryReason.class);
         var filter = new DeliveryQueries.Filter(campaign, userId == null || userId.isEmpty() ? null : userId,
-                statusFilter, reasonFilter, instant("since", since), instant("until", until), Page.afterId(after), size + 1);
+                statusFilter, reasonFilter, instant("since", since), instant("until", until), Page.afterId(after),
+                size + 1);
         return deliveries.list(filter).map(found -> Page.of(found, size, d -> d.id().toString()));
     }
 
@@ -99,6 +84,18 @@ public class DeliveryResource {
             return Instant.parse(value);
         } catch (DateTimeException e) {
             throw ProblemException.invalid(field, "must be an ISO-8601 instant such as 2026-12-01T09:00:00Z");
+        }
+    }
+
+    /** A filter naming a constant of {@code type}, in any case; null when absent. */
+    private static <E extends Enum<E>> String named(String field, String value, Class<E> type) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT)).name();
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.invalid(field, "must be one of " + Arrays.toString(type.getEnumConstants()));
         }
     }
 }

@@ -8,6 +8,7 @@ import static dev.herald.support.Http.userId;
 import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,8 +82,8 @@ class RenderErrorTest {
                 .statusCode(200).body("actions[0].error", org.hamcrest.Matchers.startsWith("request cannot be built"))
                 .body("actions[0].request", org.hamcrest.Matchers.nullValue());
         admin().body(Map.of("userId", poisoned.get(0))).post("/api/v1/campaigns/{id}/test-send", inHeader).then()
-                .statusCode(200).body("status", org.hamcrest.Matchers.equalTo("FAILED"))
-                .body("reason", org.hamcrest.Matchers.equalTo("RENDER_ERROR"));
+                .statusCode(200).body("status", equalTo("FAILED"))
+                .body("reason", equalTo("RENDER_ERROR"));
         assertThat(receiver.at("/q")).isEmpty();
         assertThat(receiver.at("/h")).isEmpty();
         assertThat(hostGuards.openUntil(receiver.hostAndPort())).as("the host's breaker stayed closed").isNull();
@@ -110,6 +111,13 @@ class RenderErrorTest {
         assertThat(one.getString("reason")).isEqualTo("CONDITION");
         assertThat(one.getInt("attemptCount")).isZero();
         assertThat(one.getList("attempts")).isEmpty();
+        // The log narrows to a reason, in any case, and names the reasons when given another word.
+        admin().get("/api/v1/deliveries?campaignId=" + campaign + "&reason=condition").then().statusCode(200)
+                .body("items.size()", equalTo(1));
+        admin().get("/api/v1/deliveries?campaignId=" + campaign + "&reason=FREQUENCY_CAP").then().statusCode(200)
+                .body("items.size()", equalTo(0));
+        admin().get("/api/v1/deliveries?reason=late").then().statusCode(400)
+                .body("errors[0].field", equalTo("reason"));
     }
 
     /** The one delivery of a campaign, once it has reached {@code status}, with its attempts. */
