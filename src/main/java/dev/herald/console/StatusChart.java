@@ -10,12 +10,18 @@ import dev.herald.delivery.DeliveryStatus;
 import io.quarkus.qute.TemplateData;
 
 /**
- * A campaign's deliveries over a window as stacked bars by status, and the success rate per
- * bucket as a line: drawn as SVG on the server, so the page needs no chart library.
+ * A campaign's deliveries over a window as stacked bars by status, the success rate per bucket
+ * as a line, and the answers' latency p50/p95/p99 per bucket as three lines: drawn as SVG on the
+ * server, so the page needs no chart library.
  */
 @TemplateData
 public record StatusChart(int width, int height, List<Bar> bars, String ratePath, int max, String from, String to,
-        boolean empty) {
+        boolean empty, Latency latency) {
+
+    /** The latency lines, scaled to the slowest p99 of the window ({@code maxMs}). */
+    @TemplateData
+    public record Latency(String p50, String p95, String p99, long maxMs) {
+    }
 
     /** One status's share of one bucket. */
     @TemplateData
@@ -57,7 +63,39 @@ public record StatusChart(int width, int height, List<Bar> bars, String ratePath
             }
         }
         return new StatusChart(WIDTH, HEIGHT, bars, rate.toString(), max, stats.since().toString(),
-                stats.until().toString(), stats.series().isEmpty());
+                stats.until().toString(), stats.series().isEmpty(), latency(stats, bucket, slot));
+    }
+
+    private static Latency latency(CampaignStats stats, Duration bucket, double slot) {
+        double max = stats.series().stream().map(b -> b.latencyMs().p99()).filter(v -> v != null)
+                .mapToDouble(Double::doubleValue).max().orElse(0);
+        if (max <= 0) {
+            return null;
+        }
+        StringBuilder p50 = new StringBuilder();
+        StringBuilder p95 = new StringBuilder();
+        StringBuilder p99 = new StringBuilder();
+        for (CampaignStats.Bucket b : stats.series()) {
+            if (b.latencyMs().p50() == null) {
+                continue;
+            }
+            double x = Duration.between(stats.since(), b.start()).dividedBy(bucket) * slot + slot / 2;
+            point(p50, x, b.latencyMs().p50(), max);
+            point(p95, x, b.latencyMs().p95(), max);
+            point(p99, x, b.latencyMs().p99(), max);
+        }
+        return new Latency(p50.toString(), p95.toString(), p99.toString(), Math.round(max));
+    }
+
+    /** A line through a single point would not show: it starts with a short level stroke. */
+    private static void point(StringBuilder path, double x, double value, double max) {
+        String y = round(HEIGHT - value / max * (HEIGHT - 4));
+        if (path.isEmpty()) {
+            path.append('M').append(round(x - 3)).append(' ').append(y).append(" L");
+        } else {
+            path.append(" L");
+        }
+        path.append(round(x)).append(' ').append(y);
     }
 
     private static String round(double v) {

@@ -29,7 +29,10 @@ public record CampaignStats(
             Latency latencyMs) {
     }
 
-    /** Deliveries created in {@code [start, start + bucket)}, by their status now. */
-    public record Bucket(Instant start, Map<String, Integer> counts) {
+    /**
+     * Deliveries created in {@code [start, start + bucket)}, by their status now, and the
+     * latency of the answers their attempts got.
+     */
+    public record Bucket(Instant start, Map<String, Integer> counts, Latency latencyMs) {
     }
 }

@@ -73,7 +73,16 @@ public class StatsService {
                 + " WHERE campaign_id = $1 AND NOT test AND created_at >= $2 AND created_at < $3"
                 + " GROUP BY 1, 2 ORDER BY 1")
                 .execute(Tuple.of(campaignId, Sql.ts(since), Sql.ts(until), (double) bucket.toSeconds())));
-        return Uni.combine().all().unis(counts, latency, series).asTuple().map(all -> {
+        Uni<List<Row>> latencySeries = rows(pool.preparedQuery("SELECT date_bin(make_interval(secs => $4),"
+                + " d.created_at, $2) AS start,"
+                + " percentile_cont(0.5) WITHIN GROUP (ORDER BY a.latency_ms) AS p50,"
+                + " percentile_cont(0.95) WITHIN GROUP (ORDER BY a.latency_ms) AS p95,"
+                + " percentile_cont(0.99) WITHIN GROUP (ORDER BY a.latency_ms) AS p99"
+                + " FROM attempts a JOIN deliveries d ON d.id = a.delivery_id"
+                + " WHERE d.campaign_id = $1 AND NOT d.test AND d.created_at >= $2 AND d.created_at < $3"
+                + " AND a.status_code IS NOT NULL GROUP BY 1")
+                .execute(Tuple.of(campaignId, Sql.ts(since), Sql.ts(until), (double) bucket.toSeconds())));
+        return Uni.combine().all().unis(counts, latency, series, latencySeries).asTuple().map(all -> {
             Map<UUID, Map<String, Integer>> byAction = new LinkedHashMap<>();
             actionIds.forEach(action -> byAction.put(action, emptyCounts()));
             Map<String, Integer> total = emptyCounts();
@@ -103,8 +112,14 @@ public class StatsService {
                 buckets.computeIfAbsent(Sql.instant(row, "start"), b -> emptyCounts())
                         .put(row.getString("status"), row.getInteger("n"));
             }
+            Map<Instant, CampaignStats.Latency> latencies = new HashMap<>();
+            for (Row row : all.getItem4()) {
+                latencies.put(Sql.instant(row, "start"), new CampaignStats.Latency(row.getDouble("p50"),
+                        row.getDouble("p95"), row.getDouble("p99")));
+            }
             List<CampaignStats.Bucket> points = new ArrayList<>();
-            buckets.forEach((start, c) -> points.add(new CampaignStats.Bucket(start, c)));
+            buckets.forEach((start, c) -> points.add(new CampaignStats.Bucket(start, c,
+                    latencies.getOrDefault(start, new CampaignStats.Latency(null, null, null)))));
             return new CampaignStats(campaignId, since, until, bucket.toString(), sum(total), total,
                     successRate(total), overall, actions, points);
         });

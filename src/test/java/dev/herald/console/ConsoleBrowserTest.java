@@ -200,6 +200,7 @@ class ConsoleBrowserTest {
         // The campaign's page: its runs and chart.
         browser.get(campaignPage);
         assertThat(text("#runs-table")).contains("MANUAL");
+        assertThat(browser.findElements(By.cssSelector("#latency-chart path.p99"))).hasSize(1);
         screenshot("campaign");
 
         // Why did carl get nothing?

@@ -152,6 +152,9 @@ class RetryRotationStatsTest {
         assertThat(stats.getString("actions[1].successRate")).isNull();
         assertThat(stats.getList("series")).hasSize(1);
         assertThat(stats.getInt("series[0].counts.DELIVERED")).isEqualTo(6);
+        // Each bucket has the latency of its answers too, and the one bucket's is the window's.
+        assertThat(stats.getDouble("series[0].latencyMs.p50")).isEqualTo(stats.getDouble("latencyMs.p50"));
+        assertThat(stats.getDouble("series[0].latencyMs.p99")).isEqualTo(stats.getDouble("latencyMs.p99"));
 
         admin().get("/api/v1/campaigns/{id}/stats?bucket=PT1S", campaign).then().statusCode(400);
         admin().get("/api/v1/campaigns/{id}/stats?since=2020-01-01T00:00:00Z&bucket=PT1M", campaign).then()
