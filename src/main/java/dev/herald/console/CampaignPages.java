@@ -103,8 +103,8 @@ public class CampaignPages {
     @GET
     public Uni<TemplateInstance> list(@RestQuery String status, @RestQuery String type, @RestQuery String q,
             @RestQuery String after, @RestQuery String notice) {
-        String search = q == null || q.isBlank() ? null : q.trim();
-        return campaigns.list(blank(status), blank(type), search, after, PAGE_SIZE)
+        String search = Console.given(q);
+        return campaigns.list(Console.given(status), Console.given(type), search, after, PAGE_SIZE)
                 .chain(page -> runs.newestOf(page.items().stream().map(Campaign::id).toList())
                         .map(newest -> page.items().stream().map(campaign -> {
                             RunView last = newest.get(campaign.id());
@@ -326,9 +326,6 @@ public class CampaignPages {
         return Arrays.stream(PlanType.values()).map(Enum::name).toList();
     }
 
-    private static String blank(String value) {
-        return value == null || value.isBlank() ? null : value;
-    }
 
     /** Unknown ids and refused moves on these pages answer as a page, not as a problem document. */
     @ServerExceptionMapper

@@ -19,6 +19,11 @@ final class Console {
                 : (path.contains("?") ? "&" : "?") + "notice=" + URLEncoder.encode(notice, StandardCharsets.UTF_8)));
     }
 
+    /** A form or query field as typed, trimmed; null when left empty. */
+    static String given(String value) {
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
     static String encoded(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8);
     }

@@ -82,8 +82,8 @@ public class DeliveryPages {
     public Uni<TemplateInstance> list(@RestQuery String campaignId, @RestQuery String userId,
             @RestQuery String status, @RestQuery String reason, @RestQuery String since, @RestQuery String until,
             @RestQuery String after, @RestQuery String notice) {
-        Filters filters = new Filters(blank(campaignId), blank(userId), blank(status), blank(reason), blank(since),
-                blank(until));
+        Filters filters = new Filters(Console.given(campaignId), Console.given(userId), Console.given(status),
+                Console.given(reason), Console.given(since), Console.given(until));
         DeliveryQueries.Filter filter;
         try {
             filter = new DeliveryQueries.Filter(
@@ -138,9 +138,6 @@ public class DeliveryPages {
         return Arrays.stream(DeliveryStatus.values()).map(Enum::name).toList();
     }
 
-    private static String blank(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
-    }
 
     /** Unknown ids and refused moves on these pages answer as a page, not as a problem document. */
     @ServerExceptionMapper

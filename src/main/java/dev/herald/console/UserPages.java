@@ -46,7 +46,7 @@ public class UserPages {
 
     @GET
     public Uni<TemplateInstance> list(@RestQuery String q, @RestQuery String after) {
-        String search = q == null || q.isBlank() ? null : q.trim();
+        String search = Console.given(q);
         return Uni.createFrom().deferred(() -> users.list(search, after, PAGE_SIZE))
                 .map(page -> Pages.users(chrome("Users", null), page.items(), search, page.next()))
                 .onFailure(ProblemException.class).recoverWithItem(failure -> Pages.users(
