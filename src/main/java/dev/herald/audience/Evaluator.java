@@ -25,7 +25,8 @@ public final class Evaluator {
             this(userId, attributes, createdAt, params, now, null);
         }
 
-        Subject withParams(JsonNode eventParams) {
+        /** The same user, judged against another event's parameters. */
+        public Subject withParams(JsonNode eventParams) {
             return new Subject(userId, attributes, createdAt, eventParams, now, events);
         }
     }

@@ -38,6 +38,7 @@ import dev.herald.explain.ExplainService;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.ProblemException;
+import dev.herald.platform.Sql;
 import dev.herald.run.RunService;
 import dev.herald.run.RunView;
 import dev.herald.run.SendRequest;
@@ -159,7 +160,7 @@ public class CampaignPages {
     public Uni<TemplateInstance> campaign(@RestPath String id, @RestQuery String window, @RestQuery String runsAfter,
             @RestQuery String notice) {
         StatusChart.Window shown = StatusChart.Window.of(window);
-        Instant now = clock.instant();
+        Instant now = Sql.millis(clock.instant());
         return campaigns.get(Ids.parse(id, "campaign")).chain(campaign -> Uni.combine().all()
                 .unis(runs.list(campaign.id(), runsAfter, RUNS_SHOWN),
                         stats.stats(campaign.id(), campaign.createdAt(), List.of(campaign.actionIds()),

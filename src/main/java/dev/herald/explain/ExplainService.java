@@ -194,12 +194,9 @@ public class ExplainService {
                     + triggerEvents.get(0).time() + ".");
         }
         // The newest event's parameters against where; the ones before it are counted.
-        Explanation newest = Evaluator.explain(on.where(), new Evaluator.Subject(subject.userId(),
-                subject.attributes(), subject.createdAt(), triggerEvents.get(0).params(), subject.now(),
-                subject.events()));
-        long matching = triggerEvents.stream().filter(event -> Evaluator.matches(on.where(), new Evaluator.Subject(
-                subject.userId(), subject.attributes(), subject.createdAt(), event.params(), subject.now(),
-                subject.events()))).count();
+        Explanation newest = Evaluator.explain(on.where(), subject.withParams(triggerEvents.get(0).params()));
+        long matching = triggerEvents.stream()
+                .filter(event -> Evaluator.matches(on.where(), subject.withParams(event.params()))).count();
         return new Check("trigger", matching > 0 ? Result.PASS : Result.FAIL, "The user enters on the event "
                 + on.event() + " whose parameters match where; " + matching + " of the user's last "
                 + triggerEvents.size() + " such events match (the tree shows the newest, tracked "
