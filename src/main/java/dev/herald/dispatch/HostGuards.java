@@ -15,6 +15,7 @@ import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Singleton;
 
 import dev.herald.delivery.AttemptResult;
+import dev.herald.delivery.DeliveryStore;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
@@ -59,7 +60,8 @@ public class HostGuards {
                     .done()
                     .withBulkhead()
                     .limit(config.connectionsPerHost())
-                    .queueSize(Math.max(config.batchSize(), 1))
+                    // Claims fill a host up to most(); the rest of the queue is slack.
+                    .queueSize(most())
                     .done()
                     .build();
         }
@@ -68,6 +70,8 @@ public class HostGuards {
     private final DeliveryConfig config;
     private final Clock clock;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    private volatile Runnable roomFreed = () -> {
+    };
 
     public HostGuards(DeliveryConfig config, Clock clock, DeliveryMetrics metrics) {
         this.config = config;
@@ -95,7 +99,7 @@ public class HostGuards {
             return result;
         }))
                 .onFailure(HostFailure.class).recoverWithItem(e -> ((HostFailure) e).result)
-                .onTermination().invoke(guard.inFlight::decrementAndGet);
+                .onTermination().invoke(() -> ended(guard));
     }
 
     /** Until when a host's breaker is open, or null when it is not. */
@@ -120,17 +124,55 @@ public class HostGuards {
         return hosts;
     }
 
-    /** Hosts not to claim deliveries for now: breaker open, or this instance's share in use. */
-    public List<String> unavailable() {
+    /**
+     * How many more deliveries this instance may claim for each host: none while its breaker is
+     * open; else up to twice its share of connections, less the requests in flight to it or
+     * waiting for a connection, so that the next requests are ready when connections free up.
+     * A host is claimed for again once half its share is free, so a busy host's claims come in
+     * batches rather than one per finished request; {@link #whenRoomFrees} hears of that moment.
+     */
+    public DeliveryStore.HostRoom room() {
         Instant now = clock.instant();
-        List<String> hosts = new ArrayList<>();
+        List<String> hosts = new ArrayList<>(guards.size());
+        List<Integer> room = new ArrayList<>(guards.size());
         guards.forEach((host, guard) -> {
-            Instant open = guard.openUntil;
-            if ((open != null && open.isAfter(now)) || guard.inFlight.get() >= config.connectionsPerHost()) {
-                hosts.add(host);
-            }
+            hosts.add(host);
+            room.add(room(guard, now));
         });
-        return hosts;
+        return new DeliveryStore.HostRoom(hosts.toArray(String[]::new), room.toArray(Integer[]::new), most());
+    }
+
+    /** Whether {@code host} would be claimed for now (see {@link #room}). */
+    public boolean hasRoom(String host) {
+        Guard guard = guards.get(host);
+        return guard == null || room(guard, clock.instant()) > 0;
+    }
+
+    private int room(Guard guard, Instant now) {
+        Instant open = guard.openUntil;
+        int free = open != null && open.isAfter(now) ? 0 : most() - guard.inFlight.get();
+        return free < claimable() ? 0 : free;
+    }
+
+    /** Runs {@code roomFreed} whenever a host that was not to be claimed for may be again. */
+    public void whenRoomFrees(Runnable roomFreed) {
+        this.roomFreed = roomFreed;
+    }
+
+    /** Requests to one host in flight or waiting for a connection that claims fill up to. */
+    private int most() {
+        return 2 * config.connectionsPerHost();
+    }
+
+    /** The least room a host is claimed for. */
+    private int claimable() {
+        return Math.max(1, config.connectionsPerHost() / 2);
+    }
+
+    private void ended(Guard guard) {
+        if (guard.inFlight.decrementAndGet() == most() - claimable()) {
+            roomFreed.run();
+        }
     }
 
     static boolean troubled(AttemptResult result) {

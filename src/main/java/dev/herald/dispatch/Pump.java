@@ -3,6 +3,7 @@ package dev.herald.dispatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,7 +37,7 @@ public final class Pump {
 
     private final AtomicBoolean pumping = new AtomicBoolean();
     private final AtomicBoolean wakeAgain = new AtomicBoolean();
-    /** The last claim left hosts out (or found no room): a finished request should claim again. */
+    /** The last pass found no room in this instance: a finished request should claim again. */
     private final AtomicBoolean saturated = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Deliveries this pump has claimed and not yet recorded or given back. */
@@ -49,6 +50,7 @@ public final class Pump {
         this.sender = sender;
         this.config = config;
         this.clock = clock;
+        sender.whenRoomFrees(this::wakeUp);
     }
 
     /** Requests on their way now. */
@@ -106,24 +108,35 @@ public final class Pump {
         }
         int wanted = Math.min(room, config.batchSize());
         Instant now = Sql.millis(clock.instant());
-        List<String> busyHosts = sender.unavailableHosts();
-        if (!busyHosts.isEmpty()) {
-            saturated.set(true);
-        }
-        deliveries.claim(now, now.plus(config.lease()), wanted, busyHosts)
+        DeliveryStore.HostRoom hostRoom = sender.hostRoom();
+        deliveries.claim(now, now.plus(config.lease()), wanted, hostRoom)
                 .invoke(claims -> claims.claimed().forEach(c -> claimed.put(c.id(), c)))
                 .call(claims -> preparation.prepare(claims.claimed())
                         .invoke(steps -> steps.forEach(this::carryOut))
                         // Unprepared claims go back at once instead of waiting out their lease.
                         .onFailure().invoke(failure -> claims.claimed()
                                 .forEach(c -> detach(c, deliveries.release(c, now, now).replaceWith(false)))))
-                // Deliveries put off for a campaign's rate left room: others may be due behind them.
+                // Deliveries put off for a campaign's rate, or taken by another instance, left room:
+                // others may be due behind them.
                 .subscribe().with(
-                        claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0),
+                        claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0
+                                || claims.lost() > 0 || refillable(hostRoom, claims.claimed())),
                         failure -> {
                             DatabaseOutage.warn(LOG, "claiming or preparing deliveries", failure);
                             pumpDone(false);
                         });
+    }
+
+    /**
+     * Whether a host the claim filled up to its room has room again already (its requests may end
+     * while the claim runs), and may have more due. One that does not yet is claimed for again when
+     * it has ({@link Sender#whenRoomFrees}).
+     */
+    private boolean refillable(DeliveryStore.HostRoom room, List<Claimed> batch) {
+        Map<String, Integer> taken = new HashMap<>();
+        batch.forEach(c -> taken.merge(c.host(), 1, Integer::sum));
+        return taken.entrySet().stream()
+                .anyMatch(host -> host.getValue() >= room.of(host.getKey()) && sender.hasRoom(host.getKey()));
     }
 
     private void pumpDone(boolean more) {

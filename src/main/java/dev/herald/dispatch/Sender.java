@@ -52,9 +52,19 @@ public final class Sender {
         recorder.flushNow();
     }
 
-    /** Hosts not to claim deliveries for now: breaker open, or this instance's share in use. */
-    List<String> unavailableHosts() {
-        return guards.unavailable();
+    /** How many deliveries each host may be claimed for now. */
+    DeliveryStore.HostRoom hostRoom() {
+        return guards.room();
+    }
+
+    /** Whether {@code host} would be claimed for now. */
+    boolean hasRoom(String host) {
+        return guards.hasRoom(host);
+    }
+
+    /** Runs {@code roomFreed} whenever a host that was not to be claimed for may be again. */
+    void whenRoomFrees(Runnable roomFreed) {
+        guards.whenRoomFrees(roomFreed);
     }
 
     Uni<Boolean> carryOut(Step step, Runnable requestEnded) {

@@ -182,7 +182,7 @@ class MultiInstanceTest {
 
         // Another instance, 61 minutes on, claims the delivery and dies before sending it.
         Instant then = Sql.millis(clock.instant().plus(Duration.ofMinutes(61)));
-        deliveries.claim(then, then.plus(config.lease()), 10_000, List.of()).await().indefinitely();
+        deliveries.claim(then, then.plus(config.lease()), 10_000, DeliveryStore.HostRoom.any(10_000)).await().indefinitely();
         assertThat(delivery(campaign).get("status")).isEqualTo("SENDING");
         clock.advance(Duration.ofMinutes(61));
 
