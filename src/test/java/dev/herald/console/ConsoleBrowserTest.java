@@ -22,11 +22,11 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import dev.herald.support.Http;
@@ -66,7 +66,10 @@ class ConsoleBrowserTest {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                "--lang=en-GB", "--force-device-scale-factor=1");
+                "--lang=en-GB", "--force-device-scale-factor=1",
+                // The test machines have no outside network; Chromium's own calls home only add noise.
+                "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync");
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .build(), options);
         browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
@@ -102,11 +105,20 @@ class ConsoleBrowserTest {
         ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1]", find(css), value);
     }
 
-    /** Clicks what leads to another page, and waits until the browser has left this one. */
+    /**
+     * Clicks what leads to another page, and waits until the browser shows a new document. The old
+     * document is marked with a script variable rather than watched as an element: asked about an
+     * element while its page is being replaced, chromedriver may answer with an "unknown error"
+     * instead of a stale element, which a staleness wait does not expect.
+     */
     private static void go(WebElement target) {
-        WebElement page = browser.findElement(By.tagName("html"));
+        JavascriptExecutor script = (JavascriptExecutor) browser;
+        script.executeScript("window.heraldLeaving = true");
         target.click();
-        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(page));
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+                .ignoring(WebDriverException.class)
+                .until(d -> Boolean.TRUE.equals(script.executeScript(
+                        "return window.heraldLeaving === undefined && document.readyState !== 'loading'")));
     }
 
     private static void go(String css) {
