@@ -1,13 +1,15 @@
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.BufferedInputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,6 +27,8 @@ import com.sun.net.httpserver.HttpServer;
  * still on their way; those that never come are counted as missing.
  */
 public class TriggerLatency {
+
+    private static final int CONNECTIONS = 16;
 
     public static void main(String[] args) throws Exception {
         String herald = args[0];
@@ -57,27 +61,23 @@ public class TriggerLatency {
         });
         receiver.start();
 
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        // Events go out on a few kept-alive connections written by hand: the JDK's HttpClient
+        // took most of a core at 500 requests/s, which this two-core machine takes from Herald.
+        URI uri = URI.create(herald);
+        BlockingQueue<Integer> toSend = new LinkedBlockingQueue<>();
+        for (int c = 0; c < CONNECTIONS; c++) {
+            Thread sender = new Thread(() -> sendEvents(uri, key, pass, toSend, accepted, refused));
+            sender.setDaemon(true);
+            sender.start();
+        }
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger next = new AtomicInteger();
         long periodNanos = 1_000_000_000L / rate;
         ticker.scheduleAtFixedRate(() -> {
             int seq = next.getAndIncrement();
-            if (seq >= total) {
-                return;
+            if (seq < total) {
+                toSend.add(seq);
             }
-            String body = "{\"userId\":\"latency-" + (seq % 1000) + "\",\"event\":\"bench_trigger\","
-                    + "\"params\":{\"pass\":\"" + pass + "\",\"seq\":" + seq + "}}";
-            HttpRequest request = HttpRequest.newBuilder(URI.create(herald + "/api/v1/events"))
-                    .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-            client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-                if (failure == null && response.statusCode() == 202) {
-                    accepted.set(seq, System.nanoTime());
-                } else {
-                    refused.incrementAndGet();
-                }
-            });
         }, 0, periodNanos, TimeUnit.NANOSECONDS);
 
         Thread.sleep(seconds * 1000L + 1000L);
@@ -108,6 +108,71 @@ public class TriggerLatency {
         System.out.printf("latency_ms p50 %.1f p95 %.1f p99 %.1f%n", pct(latencies, n, 50), pct(latencies, n, 95),
                 pct(latencies, n, 99));
         System.exit(0);
+    }
+
+    /** Takes events off the queue and posts each on one kept-alive connection, reconnecting when it drops. */
+    private static void sendEvents(URI herald, String key, String pass, BlockingQueue<Integer> toSend,
+            AtomicLongArray accepted, AtomicInteger refused) {
+        Socket socket = null;
+        InputStream in = null;
+        while (true) {
+            int seq;
+            try {
+                seq = toSend.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            byte[] body = ("{\"userId\":\"latency-" + (seq % 1000) + "\",\"event\":\"bench_trigger\","
+                    + "\"params\":{\"pass\":\"" + pass + "\",\"seq\":" + seq + "}}").getBytes(StandardCharsets.UTF_8);
+            byte[] head = ("POST /api/v1/events HTTP/1.1\r\nHost: " + herald.getHost() + "\r\nAuthorization: Bearer "
+                    + key + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            try {
+                if (socket == null) {
+                    socket = new Socket(herald.getHost(), herald.getPort());
+                    socket.setTcpNoDelay(true);
+                    in = new BufferedInputStream(socket.getInputStream());
+                }
+                OutputStream out = socket.getOutputStream();
+                out.write(head);
+                out.write(body);
+                out.flush();
+                if (readStatus(in) == 202) {
+                    accepted.set(seq, System.nanoTime());
+                } else {
+                    refused.incrementAndGet();
+                }
+            } catch (IOException e) {
+                refused.incrementAndGet();
+                socket = null;
+            }
+        }
+    }
+
+    /** Reads one response off the connection and gives its status; the body is skipped. */
+    private static int readStatus(InputStream in) throws IOException {
+        String status = line(in);
+        int length = 0;
+        for (String header = line(in); !header.isEmpty(); header = line(in)) {
+            if (header.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                length = Integer.parseInt(header.substring(15).trim());
+            }
+        }
+        in.readNBytes(length);
+        return Integer.parseInt(status.split(" ")[1]);
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                throw new IOException("connection closed");
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     private static boolean allArrived(AtomicLongArray accepted, AtomicLongArray arrived, int total) {

@@ -156,7 +156,7 @@ public class CampaignService {
             return started.plan().scheduled() && firstStart && started.nextRunAt() == null
                     ? started.withNextRunAt(FireTimes.first(started.plan(), now))
                     : started;
-        }).call(started -> wakeups.wakeAll());
+        }).invoke(wakeups::wakeAll);
     }
 
     public Uni<Campaign> pause(UUID id) {

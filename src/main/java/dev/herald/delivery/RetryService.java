@@ -37,7 +37,8 @@ public class RetryService {
         Instant now = Sql.millis(clock.instant());
         return deliveries.retry(id, now).chain(retried -> {
             if (retried) {
-                return wakeups.wakeAll().chain(() -> queries.find(id));
+                wakeups.wakeAll();
+                return queries.find(id);
             }
             return queries.find(id).map(found -> {
                 if (found == null) {
@@ -76,7 +77,11 @@ public class RetryService {
         }
         Instant now = Sql.millis(clock.instant());
         return deliveries.retryAll(campaignId, reason, since, now)
-                .call(count -> count > 0 ? wakeups.wakeAll() : Uni.createFrom().voidItem())
+                .invoke(count -> {
+                    if (count > 0) {
+                        wakeups.wakeAll();
+                    }
+                })
                 .map(RetryResult::new);
     }
 }

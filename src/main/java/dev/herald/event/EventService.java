@@ -80,7 +80,7 @@ public class EventService {
                 .invoke(this::count)
                 .invoke(accepted -> {
                     if (accepted.entries() > 0) {
-                        wakeups.wakeHere();
+                        wakeups.wakeAll();
                     }
                 });
     }
@@ -132,7 +132,7 @@ public class EventService {
                 .map(stored -> {
                     metrics.stored(stored.accepted(), stored.duplicates(), stored.entries());
                     if (stored.entries() > 0) {
-                        wakeups.wakeHere();
+                        wakeups.wakeAll();
                     }
                     return new BatchAccepted(stored.accepted(), stored.duplicates());
                 });
@@ -166,7 +166,6 @@ public class EventService {
                             .onAttributesChanged(conn, after, UserService.changes(before, after), triggering, now)
                             .chain(fromAttributes -> triggers.onEvent(conn, after, triggering, now)
                                     .map(fromEvent -> fromAttributes + fromEvent)))
-                            .call(entries -> entries > 0 ? wakeups.onCommit(conn) : Uni.createFrom().voidItem())
                             .map(entries -> new EventAccepted(event.id(), false, entries));
                 }));
     }

@@ -15,11 +15,14 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.pubsub.PgSubscriber;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Postgres {@code LISTEN/NOTIFY} between the instances of Herald: one connection listens on
- * every channel a part of Herald asked for, and reconnects when the database comes back.
+ * every channel a part of Herald asked for, and reconnects when the database comes back. Each
+ * notification carries the id of the instance that sent it, which ignores its own: it has acted
+ * on what it announced before sending.
  */
 @ApplicationScoped
 public class Notifications {
@@ -30,6 +33,7 @@ public class Notifications {
     private final Config config;
     private final Map<String, Runnable> handlers = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> heard = new ConcurrentHashMap<>();
+    private final String instance = Ids.newId().toString();
     private PgSubscriber subscriber;
 
     public Notifications(Vertx vertx, Config config) {
@@ -37,9 +41,12 @@ public class Notifications {
         this.config = config;
     }
 
-    /** Sends a notification on {@code channel}; inside a transaction, it is sent when (and if) it commits. */
+    /**
+     * Sends a notification on {@code channel} to the other instances; inside a transaction, it
+     * is sent when (and if) it commits.
+     */
     public Uni<Void> notify(SqlClient client, String channel) {
-        return client.query("NOTIFY " + channel).execute().replaceWithVoid();
+        return client.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, instance)).replaceWithVoid();
     }
 
     /** Runs {@code handler} on every notification on {@code channel}, from any instance. */
@@ -48,7 +55,7 @@ public class Notifications {
         if (subscriber == null) {
             connect();
         } else {
-            subscriber.channel(channel).handler(payload -> heard(channel, handler));
+            subscriber.channel(channel).handler(payload -> heard(channel, payload, handler));
         }
     }
 
@@ -62,17 +69,20 @@ public class Notifications {
         config.getOptionalValue("quarkus.datasource.username", String.class).ifPresent(options::setUser);
         config.getOptionalValue("quarkus.datasource.password", String.class).ifPresent(options::setPassword);
         subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
-        handlers.forEach((channel, handler) -> subscriber.channel(channel).handler(payload -> heard(channel, handler)));
+        handlers.forEach((channel, handler) -> subscriber.channel(channel).handler(payload -> heard(channel, payload, handler)));
         subscriber.connect().subscribe().with(ignored -> LOG.debugf("Listening on %s", handlers.keySet()),
                 failure -> LOG.warnf("Cannot listen for notifications (%s); polls still run", failure.getMessage()));
     }
 
-    private void heard(String channel, Runnable handler) {
+    private void heard(String channel, String payload, Runnable handler) {
+        if (instance.equals(payload)) {
+            return;
+        }
         heard.computeIfAbsent(channel, c -> new AtomicLong()).incrementAndGet();
         handler.run();
     }
 
-    /** How many notifications on {@code channel} this instance has heard and handled since it started. */
+    /** How many notifications on {@code channel} from elsewhere this instance has handled since it started. */
     public long heard(String channel) {
         AtomicLong count = heard.get(channel);
         return count == null ? 0 : count.get();

@@ -1,21 +1,26 @@
 package dev.herald.platform;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlClient;
 
 /**
  * Tells dispatchers that deliveries may be due now: this instance's through a {@link DeliveriesDue}
- * event, every instance's through a Postgres notification. A dispatcher's poll stays as the
- * safety net, so a lost notification only costs one poll interval.
+ * event, every other instance's through a Postgres notification sent after the commit that made
+ * them due. A dispatcher's poll stays as the safety net, so a notification lost (a crash right
+ * after the commit, the database away) only costs one poll interval.
  */
 @ApplicationScoped
 public class Wakeups {
+
+    private static final Logger LOG = Logger.getLogger(Wakeups.class);
 
     public static final String CHANNEL = "herald_deliveries";
 
@@ -28,6 +33,8 @@ public class Wakeups {
     private final Event<DeliveriesDue> due;
     private final Notifications notifications;
     private final Pool pool;
+    /** 0: no notification on its way; 1: one on its way; 2: and another asked for since it left. */
+    private final AtomicInteger sending = new AtomicInteger();
 
     public Wakeups(Event<DeliveriesDue> due, Notifications notifications, Pool pool) {
         this.due = due;
@@ -35,19 +42,36 @@ public class Wakeups {
         this.pool = pool;
     }
 
-    /** Inside a transaction: every instance is woken when (and only if) it commits. */
-    public Uni<Void> onCommit(SqlClient transaction) {
-        return notifications.notify(transaction, CHANNEL);
-    }
-
-    /** Wakes this instance now and the others through the database. */
-    public Uni<Void> wakeAll() {
+    /**
+     * After a commit that made deliveries due: wakes this instance now and the others through the
+     * database. The notification is sent on its own, not in the transaction that made the
+     * deliveries: Postgres serialises the commits of every transaction that notifies, through to
+     * their flush to disk, which held triggered events to one commit at a time. Calls while one
+     * is on its way are answered by a single notification sent after it, so under load the
+     * others hear at most one per round trip.
+     */
+    public void wakeAll() {
         wakeHere();
-        return notifications.notify(pool, CHANNEL);
+        if (sending.getAndUpdate(s -> Math.min(s + 1, 2)) == 0) {
+            sendNotification();
+        }
     }
 
-    /** Wakes this instance's dispatcher, after a commit that made deliveries due. */
-    public void wakeHere() {
+    private void sendNotification() {
+        notifications.notify(pool, CHANNEL).subscribe().with(ignored -> sent(), failure -> {
+            LOG.debugf("Could not notify other instances (%s); their polls will find the deliveries",
+                    failure.getMessage());
+            sent();
+        });
+    }
+
+    private void sent() {
+        if (sending.getAndDecrement() == 2) {
+            sendNotification();
+        }
+    }
+
+    private void wakeHere() {
         due.fire(DUE);
     }
 

@@ -195,13 +195,13 @@ public class RunService {
                 if (found == null || found.status() == CampaignStatus.FINISHED) {
                     return runs.stopWriting(conn, runId).replaceWith(new Written(0, true));
                 }
-                return writeChunk(conn, found, run, now).call(() -> wakeups.onCommit(conn));
+                return writeChunk(conn, found, run, now);
             });
         }))
                 .invoke(chunk -> {
                     if (chunk != null && chunk.entered() > 0) {
                         metrics.committed(0, 0, chunk.entered());
-                        wakeups.wakeHere();
+                        wakeups.wakeAll();
                     }
                 });
     }

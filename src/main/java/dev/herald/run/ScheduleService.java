@@ -74,7 +74,11 @@ public class ScheduleService {
                                 .invoke(tally -> metrics.committed(tally.fired(), tally.skipped(), tally.entries())))
                         .collect().asList())
                 .map(tallies -> tallies.stream().mapToInt(Tally::fired).sum())
-                .call(started -> started > 0 ? wakeups.wakeAll() : Uni.createFrom().voidItem())
+                .invoke(started -> {
+                    if (started > 0) {
+                        wakeups.wakeAll();
+                    }
+                })
                 .call(runService::resumeWriting)
                 .call(() -> campaigns.finishCompleted(now))
                 .call(() -> campaigns.forgetMinutesBefore(now.minus(Duration.ofHours(1))));

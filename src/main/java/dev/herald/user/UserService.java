@@ -71,11 +71,10 @@ public class UserService {
         return users.pool().withTransaction(conn -> users.lockOrCreate(conn, id, now)
                 .chain(before -> change.apply(new Current(conn, before)).chain(after -> triggers
                         .onAttributesChanged(conn, after, changes(before, after), null, now)
-                        .call(entries -> entries > 0 ? wakeups.onCommit(conn) : Uni.createFrom().voidItem())
                         .map(entries -> new Written(after, entries)))))
                 .invoke(written -> {
                     if (written.entries() > 0) {
-                        wakeups.wakeHere();
+                        wakeups.wakeAll();
                     }
                 })
                 .map(Written::user);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.inject.Inject;
 
@@ -36,6 +37,7 @@ import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -58,6 +60,8 @@ class MultiInstanceTest {
     Pumps pumps;
     @Inject
     Notifications notifications;
+    @Inject
+    Wakeups wakeups;
     @Inject
     DeliveryStore deliveries;
     @Inject
@@ -95,19 +99,6 @@ class MultiInstanceTest {
         String campaign = laterCampaign(name, action);
         send(campaign, List.of(user));
         return campaign;
-    }
-
-    /**
-     * Waits until the send's own notification has come back and woken this instance's dispatcher
-     * while the delivery is not yet due, so that what follows sees only the wake-ups it makes
-     * itself: until {@code count} notifications have been heard (a start and a send make one each).
-     */
-    private void settle(long count) {
-        Awaitility.await().until(() -> notifications.heard(Wakeups.CHANNEL) >= count);
-    }
-
-    private long heard() {
-        return notifications.heard(Wakeups.CHANNEL);
     }
 
     private static Map<String, Object> delivery(String campaign) {
@@ -149,7 +140,6 @@ class MultiInstanceTest {
 
     @Test
     void twoDispatchersShareACampaignsMaxPerMinute() {
-        long heard = heard();
         Receiver receiver = receiver();
         List<String> users = newUsers("rate-shared", 10);
         String id = campaign("shared rate", webhook(receiver.url("/shared-rate")).withDelay("PT1H")).withLimits(Limits.maxPerMinute(10)).start();
@@ -158,7 +148,6 @@ class MultiInstanceTest {
         for (int run = 0; run < 3; run++) {
             admin().body(Map.of("userIds", users)).post("/api/v1/campaigns/{id}/send", id).then().statusCode(202);
         }
-        settle(heard + 4);
 
         Pump other = otherInstance();
         clock.advance(Duration.ofHours(1));
@@ -204,14 +193,57 @@ class MultiInstanceTest {
     @Test
     void aNotifyFromAnotherInstanceWakesTheDispatcher() {
         Receiver receiver = receiver();
-        long heard = heard();
         sentToOneUser("notify", receiver, "/notify");
-        settle(heard + 2);
         clock.advance(Duration.ofMinutes(61));
 
         // Tests poll once an hour: only the notification can start this send.
-        pool.query("NOTIFY " + Wakeups.CHANNEL).execute().await().indefinitely();
+        long heard = notifications.heard(Wakeups.CHANNEL);
+        pool.query("NOTIFY " + Wakeups.CHANNEL + ", 'another-instance'").execute().await().indefinitely();
         receiver.await("/notify", 1);
+        assertThat(notifications.heard(Wakeups.CHANNEL)).isEqualTo(heard + 1);
+    }
+
+    @Test
+    void aSendTellsTheOtherInstancesAfterItCommitsAndNotItself() {
+        List<String> payloads = new CopyOnWriteArrayList<>();
+        PgConnection listener = PgConnection.cast(pool.getConnectionAndAwait());
+        try {
+            listener.notificationHandler(n -> payloads.add(n.getPayload()));
+            listener.query("LISTEN " + Wakeups.CHANNEL).executeAndAwait();
+            long heard = notifications.heard(Wakeups.CHANNEL);
+
+            sentToOneUser("told", receiver(), "/told");
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !payloads.isEmpty());
+            // The payload names the sender, which ignores its own notifications: it woke itself.
+            assertThat(payloads.get(0)).isNotBlank();
+            assertThat(notifications.heard(Wakeups.CHANNEL)).isEqualTo(heard);
+        } finally {
+            listener.query("UNLISTEN *").executeAndAwait();
+            listener.closeAndAwait();
+        }
+    }
+
+    @Test
+    void wakeUpsAskedForTogetherShareANotification() {
+        List<String> payloads = new CopyOnWriteArrayList<>();
+        PgConnection listener = PgConnection.cast(pool.getConnectionAndAwait());
+        try {
+            listener.notificationHandler(n -> payloads.add(n.getPayload()));
+            listener.query("LISTEN " + Wakeups.CHANNEL).executeAndAwait();
+
+            // As fifty events committing at once would: the first sends, the rest wait for one more.
+            int calls = 50;
+            for (int i = 0; i < calls; i++) {
+                wakeups.wakeAll();
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !payloads.isEmpty());
+            Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                    .until(() -> payloads.size() <= 5);
+        } finally {
+            listener.query("UNLISTEN *").executeAndAwait();
+            listener.closeAndAwait();
+        }
     }
 
     @Test
@@ -220,9 +252,7 @@ class MultiInstanceTest {
         // The first request is held until this instance has given it back.
         Gate firstReply = gates.shut();
         receiver.reply("/stopping", r -> firstReply.thenReply(200));
-        long heard = heard();
         String campaign = sentToOneUser("stopping", webhook(receiver.url("/stopping")).withTimeout("PT10S"));
-        settle(heard + 2);
         clock.advance(Duration.ofMinutes(61));
 
         Pump other = otherInstance();
