@@ -16,8 +16,8 @@ import dev.herald.audience.SqlCompiler;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
+import dev.herald.platform.Transactions;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.tuples.Tuple3;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
@@ -151,23 +151,9 @@ public class DeliveryStore {
                 }));
     }
 
+    /** A claim statement in a transaction of its own with {@link #CLAIM_SETTINGS}, sent in one round trip. */
     private Uni<Claims> inClaimTransaction(Function<SqlConnection, Uni<Claims>> statement) {
-        return inTransactionOfOne(CLAIM_SETTINGS, statement);
-    }
-
-    /**
-     * Runs one statement in a transaction of its own with {@code settings} ({@code SET LOCAL}s):
-     * BEGIN with the settings, the statement and COMMIT go out together on one connection, one
-     * round trip where a transaction of separate commands takes four (on a busy two-core machine,
-     * most of a claim's time was spent between them). {@code statement} must send exactly one
-     * command when subscribed to. A failed statement's COMMIT rolls the transaction back; the
-     * connection goes back to the pool only after all three have been answered.
-     */
-    private <T> Uni<T> inTransactionOfOne(String settings, Function<SqlConnection, Uni<T>> statement) {
-        return pool.withConnection(conn -> Uni.combine().all()
-                .unis(conn.query("BEGIN; " + settings).execute(), statement.apply(conn),
-                        conn.query("COMMIT").execute())
-                .collectFailures().asTuple().map(Tuple3::getItem2));
+        return Transactions.inTransactionOfOne(pool, CLAIM_SETTINGS, statement);
     }
 
     /**
@@ -336,7 +322,7 @@ public class DeliveryStore {
         String[] credentials = rendered.stream().map(Claimed::credentials).toArray(String[]::new);
         // Like a claim, this does not wait for the disk: lost in a crash of the database, the claim
         // goes with it, and the delivery is rendered again when it is claimed again.
-        return inTransactionOfOne("SET LOCAL synchronous_commit = off", conn -> conn.preparedQuery(
+        return Transactions.inTransactionOfOne(pool, "SET LOCAL synchronous_commit = off", conn -> conn.preparedQuery(
                 "UPDATE deliveries d SET request = v.request::json, credentials = v.credentials"
                         + " FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, request, credentials)"
                         + " WHERE d.id = v.id")
