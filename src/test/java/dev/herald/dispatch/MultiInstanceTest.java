@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
 
@@ -203,21 +204,14 @@ class MultiInstanceTest {
         assertThat(notifications.heard(Wakeups.CHANNEL)).isEqualTo(heard + 1);
     }
 
-    @Test
-    void aSendTellsTheOtherInstancesAfterItCommitsAndNotItself() {
+    /** Runs {@code body} while a connection of its own listens for wake-ups, with what it hears. */
+    private void whileListening(Consumer<List<String>> body) {
         List<String> payloads = new CopyOnWriteArrayList<>();
         PgConnection listener = PgConnection.cast(pool.getConnectionAndAwait());
         try {
             listener.notificationHandler(n -> payloads.add(n.getPayload()));
             listener.query("LISTEN " + Wakeups.CHANNEL).executeAndAwait();
-            long heard = notifications.heard(Wakeups.CHANNEL);
-
-            sentToOneUser("told", receiver(), "/told");
-
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !payloads.isEmpty());
-            // The payload names the sender, which ignores its own notifications: it woke itself.
-            assertThat(payloads.get(0)).isNotBlank();
-            assertThat(notifications.heard(Wakeups.CHANNEL)).isEqualTo(heard);
+            body.accept(payloads);
         } finally {
             listener.query("UNLISTEN *").executeAndAwait();
             listener.closeAndAwait();
@@ -225,25 +219,29 @@ class MultiInstanceTest {
     }
 
     @Test
-    void wakeUpsAskedForTogetherShareANotification() {
-        List<String> payloads = new CopyOnWriteArrayList<>();
-        PgConnection listener = PgConnection.cast(pool.getConnectionAndAwait());
-        try {
-            listener.notificationHandler(n -> payloads.add(n.getPayload()));
-            listener.query("LISTEN " + Wakeups.CHANNEL).executeAndAwait();
+    void aSendTellsTheOtherInstancesAfterItCommitsAndNotItself() {
+        whileListening(payloads -> {
+            long heard = notifications.heard(Wakeups.CHANNEL);
+            sentToOneUser("told", receiver(), "/told");
 
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !payloads.isEmpty());
+            // The payload names the sender, which ignores its own notifications: it woke itself.
+            assertThat(payloads.get(0)).isNotBlank();
+            assertThat(notifications.heard(Wakeups.CHANNEL)).isEqualTo(heard);
+        });
+    }
+
+    @Test
+    void wakeUpsAskedForTogetherShareANotification() {
+        whileListening(payloads -> {
             // As fifty events committing at once would: the first sends, the rest wait for one more.
-            int calls = 50;
-            for (int i = 0; i < calls; i++) {
+            for (int i = 0; i < 50; i++) {
                 wakeups.wakeAll();
             }
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !payloads.isEmpty());
             Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
                     .until(() -> payloads.size() <= 5);
-        } finally {
-            listener.query("UNLISTEN *").executeAndAwait();
-            listener.closeAndAwait();
-        }
+        });
     }
 
     @Test
