@@ -113,12 +113,19 @@ public class EventService {
                 busy.add(checked.get(i).userId());
             }
         }
+        if (busy.isEmpty()) {
+            // Nothing to change or trigger: one statement stores the events and creates their users.
+            return events.insertAll(events.pool(), checked, now).map(stored -> {
+                metrics.stored(stored, checked.size() - stored, 0);
+                return new BatchAccepted(stored, checked.size() - stored);
+            });
+        }
         List<TrackedEvent> quiet = checked.stream().filter(e -> !busy.contains(e.userId())).toList();
         List<Integer> oneByOne = IntStream.range(0, checked.size())
                 .filter(i -> busy.contains(checked.get(i).userId())).boxed().toList();
         List<String> userIds = checked.stream().map(TrackedEvent::userId).toList();
         return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, List.copyOf(busy), now)
-                .chain(() -> events.insertAll(conn, quiet))
+                .chain(() -> events.insertAll(conn, quiet, now))
                 .chain(stored -> Multi.createFrom().iterable(oneByOne)
                         .onItem().transformToUniAndConcatenate(i -> trackIn(conn, checked.get(i),
                                 patch(request.events().get(i)), now))

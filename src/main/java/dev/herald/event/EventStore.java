@@ -3,6 +3,7 @@ package dev.herald.event;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +53,12 @@ public class EventStore {
     }
 
     /**
-     * Stores events in one statement; an event whose (user, client id) is already stored, or
-     * repeated earlier in the list, is left out. Returns how many were stored.
+     * Stores events in one statement, creating their users that do not exist yet (in id order,
+     * as {@link UserStore#createAndLock} does, so that batches of overlapping users cannot
+     * deadlock); an event whose (user, client id) is already stored, or repeated earlier in the
+     * list, is left out. Returns how many were stored.
      */
-    public Uni<Integer> insertAll(SqlClient client, List<TrackedEvent> all) {
+    public Uni<Integer> insertAll(SqlClient client, List<TrackedEvent> all, Instant now) {
         if (all.isEmpty()) {
             return Uni.createFrom().item(0);
         }
@@ -77,12 +80,15 @@ public class EventStore {
             times[i] = Sql.ts(event.time());
             received[i] = Sql.ts(event.receivedAt());
         }
-        return client.preparedQuery("INSERT INTO events (id, user_id, name, client_id, params, time, received_at)"
+        String[] users = Arrays.stream(userIds).distinct().sorted().toArray(String[]::new);
+        return client.preparedQuery("WITH u AS (" + UserStore.createAllIfMissing("$8", "$9") + ")"
+                + " INSERT INTO events (id, user_id, name, client_id, params, time, received_at)"
                 + " SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at"
                 + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],"
                 + "   $7::timestamptz[]) AS e(id, user_id, name, client_id, params, time, received_at)"
                 + " ON CONFLICT (user_id, client_id) DO NOTHING")
-                .execute(Tuple.from(new Object[] { ids, userIds, names, clientIds, params, times, received }))
+                .execute(Tuple.from(new Object[] { ids, userIds, names, clientIds, params, times, received, users,
+                        Sql.ts(now) }))
                 .map(RowSet::rowCount);
     }
 

@@ -49,6 +49,16 @@ public class UserStore {
                 + ", " + now + ") ON CONFLICT (id) DO NOTHING";
     }
 
+    /**
+     * SQL that creates the users named in the text array parameter {@code ids} (distinct and
+     * sorted) that do not exist, in id order, created at {@code now}: for statements of other
+     * stores that need their users to exist.
+     */
+    public static String createAllIfMissing(String ids, String now) {
+        return "INSERT INTO users (id, attributes, created_at, updated_at) SELECT id, '{}'::jsonb, " + now + ", " + now
+                + " FROM unnest(" + ids + "::text[]) AS id ORDER BY id ON CONFLICT (id) DO NOTHING";
+    }
+
     /** Creates the user or replaces all its attributes. */
     public Uni<User> put(SqlClient client, String id, ObjectNode attributes, Instant now) {
         return client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
@@ -74,8 +84,7 @@ public class UserStore {
     public Uni<Void> createAndLock(SqlClient client, List<String> ids, List<String> locked, Instant now) {
         String[] sorted = ids.stream().distinct().sorted().toArray(String[]::new);
         String[] toLock = locked.stream().distinct().sorted().toArray(String[]::new);
-        Uni<Void> created = client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
-                + " SELECT id, '{}'::jsonb, $2, $2 FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT (id) DO NOTHING")
+        Uni<Void> created = client.preparedQuery(createAllIfMissing("$1", "$2"))
                 .execute(Tuple.of(sorted, Sql.ts(now))).replaceWithVoid();
         if (toLock.length == 0) {
             return created;

@@ -13,6 +13,8 @@ import static org.hamcrest.Matchers.hasItem;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -277,6 +279,34 @@ class TriggeredCampaignTest {
         admin().get("/api/v1/users/{id}", user).then().statusCode(200).body("attributes.size()", equalTo(0));
         admin().get("/api/v1/users/{id}/events", user).then().body("items.size()", equalTo(1))
                 .body("items[0].id", equalTo(id)).body("items[0].params.page", equalTo("/docs"));
+    }
+
+    @Test
+    void aBatchNothingListensToCreatesItsUsersAndCountsRepeats() {
+        String name = "quiet_batch_" + System.nanoTime();
+        String ann = userId("quiet-batch-ann");
+        String bob = userId("quiet-batch-bob");
+        Map<String, Object> once = event(ann, name, Map.of("n", 1));
+        once.put("id", "a1");
+        ingest().body(Map.of("events", List.of(once, event(bob, name, Map.of("n", 2)), once)))
+                .post("/api/v1/events/batch").then().statusCode(202)
+                .body("accepted", equalTo(2)).body("duplicates", equalTo(1));
+        admin().get("/api/v1/users/{id}", ann).then().statusCode(200).body("attributes.size()", equalTo(0));
+        admin().get("/api/v1/users/{id}/events", bob).then().body("items.size()", equalTo(1))
+                .body("items[0].params.n", equalTo(2));
+
+        // Batches of the same new users, in opposite orders, at once: each is stored whole.
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            users.add(userId("quiet-batch-many-" + i));
+        }
+        List<Map<String, Object>> forward = users.stream().map(u -> event(u, name, Map.of())).toList();
+        List<Map<String, Object>> backward = new ArrayList<>(forward);
+        Collections.reverse(backward);
+        List.of(forward, backward, forward, backward).parallelStream().forEach(batch -> ingest()
+                .body(Map.of("events", batch)).post("/api/v1/events/batch").then().statusCode(202)
+                .body("accepted", equalTo(50)));
+        admin().get("/api/v1/users/{id}/events", users.get(0)).then().body("items.size()", equalTo(4));
     }
 
     @Test
