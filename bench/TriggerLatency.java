@@ -1,7 +1,7 @@
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.BufferedInputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -144,12 +144,19 @@ public class TriggerLatency {
                 }
             } catch (IOException e) {
                 refused.incrementAndGet();
+                try {
+                    if (socket != null) {
+                        socket.close();
+                    }
+                } catch (IOException ignored) {
+                    // Being replaced anyway.
+                }
                 socket = null;
             }
         }
     }
 
-    /** Reads one response off the connection and gives its status; the body is skipped. */
+    /** Reads one response off the connection and gives its status; the body (Herald sends its length) is skipped. */
     private static int readStatus(InputStream in) throws IOException {
         String status = line(in);
         int length = 0;

@@ -49,7 +49,7 @@ public class Notifications {
         return client.preparedQuery("SELECT pg_notify($1, $2)").execute(Tuple.of(channel, instance)).replaceWithVoid();
     }
 
-    /** Runs {@code handler} on every notification on {@code channel}, from any instance. */
+    /** Runs {@code handler} on every notification on {@code channel} from another instance. */
     public synchronized void listen(String channel, Runnable handler) {
         handlers.put(channel, handler);
         if (subscriber == null) {
