@@ -70,6 +70,8 @@ public class HostGuards {
     private final DeliveryConfig config;
     private final Clock clock;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    /** The guard warm-up calls through; its metrics are named "webhooks to warm-up". */
+    private volatile Guard warming;
     private volatile Runnable roomFreed = () -> {
     };
 
@@ -100,6 +102,17 @@ public class HostGuards {
         }))
                 .onFailure(HostFailure.class).recoverWithItem(e -> ((HostFailure) e).result)
                 .onTermination().invoke(() -> ended(guard));
+    }
+
+    /**
+     * Runs {@code attempt} through a guard built as every host's is, kept nowhere: the first
+     * host's guard is then built and used by code already loaded and compiled ({@link Warmup}).
+     */
+    Uni<AttemptResult> warm(Supplier<Uni<AttemptResult>> attempt) {
+        if (warming == null) {
+            warming = new Guard("warm-up");
+        }
+        return warming.guard.get(attempt);
     }
 
     /** Until when a host's breaker is open, or null when it is not. */

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 
+import dev.herald.campaign.Action;
 import dev.herald.delivery.AttemptResult;
 import dev.herald.delivery.RenderedRequest;
 import dev.herald.destination.ActionUrl;
@@ -80,6 +81,16 @@ public class WebhookSender {
                 .onFailure(DestinationPolicy.Blocked.class)
                 .recoverWithItem(e -> AttemptResult.blocked(startedAt, e.getMessage()))
                 .onFailure().recoverWithItem(e -> AttemptResult.error(startedAt, 0, describe(e), false));
+    }
+
+    /**
+     * One signed request through the client to {@code url} on this machine (the instance's own
+     * server), so that the first webhook finds the client warm; the answer does not matter.
+     */
+    Uni<AttemptResult> warm(String url) {
+        RenderedRequest request = new RenderedRequest("POST", url, Map.of("Content-Type", "application/json"), "{}");
+        return send("msg_warm-up", request, null, List.of(Action.newSecret()), Duration.ofSeconds(5),
+                InetAddress.getLoopbackAddress());
     }
 
     private Uni<AttemptResult> send(String deliveryId, RenderedRequest request, String credentials,
