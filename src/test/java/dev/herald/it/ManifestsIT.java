@@ -145,7 +145,8 @@ class ManifestsIT {
         try (PackagedApp app = PackagedApp.start("manifests", env)) {
             app.awaitStatus(management + path("startupProbe"), 200, Duration.ofSeconds(120));
             assertThat(PackagedApp.status(management + path("livenessProbe"))).isEqualTo(200);
-            assertThat(PackagedApp.status(management + path("readinessProbe"))).isEqualTo(200);
+            // Ready once warmed up, a moment after it has started.
+            app.awaitStatus(management + path("readinessProbe"), 200, Duration.ofSeconds(30));
             assertThat(PackagedApp.status(api + "/api/v1/campaigns")).as("the API needs a key").isEqualTo(401);
             assertThat(PackagedApp.status(api + path("readinessProbe"))).as("no health on the API port").isEqualTo(404);
 

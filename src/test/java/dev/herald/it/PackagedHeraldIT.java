@@ -84,7 +84,9 @@ class PackagedHeraldIT {
     @Test
     void healthAndMetricsAnswerOnTheManagementPort() {
         given().port(Management.PORT).get("/q/health/live").then().statusCode(200);
-        given().port(Management.PORT).get("/q/health/ready").then().statusCode(200);
+        // Ready once warmed up, a moment after the start.
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> given().port(Management.PORT).get("/q/health/ready").statusCode() == 200);
         given().port(Management.PORT).get("/q/health/started").then().statusCode(200);
         assertThat(Management.metrics()).contains("herald_deliveries_finished_total", "herald_requests_in_flight",
                 "herald_deliveries_due_oldest_age_seconds");
