@@ -105,8 +105,9 @@ public class HostGuards {
     }
 
     /**
-     * Runs {@code attempt} through a guard built as every host's is, kept nowhere: the first
-     * host's guard is then built and used by code already loaded and compiled ({@link Warmup}).
+     * Runs {@code attempt} through a guard built as every host's is, but of no host (it is not
+     * among {@link #hosts()}): the first real host's guard is then built and used by code
+     * already loaded and compiled ({@link Warmup}).
      */
     Uni<AttemptResult> warm(Supplier<Uni<AttemptResult>> attempt) {
         if (warming == null) {

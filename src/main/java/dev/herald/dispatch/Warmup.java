@@ -35,8 +35,8 @@ import io.vertx.mutiny.sqlclient.Pool;
  * Makes the first webhooks after a start as fast as the later ones, and holds readiness until
  * then: opens database connections, renders and signs the live campaigns' actions, and makes
  * pump passes that change nothing, each sending one request through the webhook client to this
- * instance's own HTTP server. Measured before it was added ({@code bench/ingest}): the first event after a start
- * reached its webhook in 360 to 630 ms, the hundredth in 5 to 14 ms.
+ * instance's own HTTP server. Before it, the first event after a start reached its webhook in
+ * 270 to 400 ms, the hundredth in 6 to 13 ms (bench/RESULTS.md).
  */
 @Readiness
 @ApplicationScoped
@@ -47,6 +47,8 @@ public class Warmup implements HealthCheck {
     private static final int CONNECTIONS = 8;
     /** Pump passes made before ready. */
     private static final int PASSES = 50;
+    /** Claims a pass prepares at the most, as a real pass does. */
+    private static final int CLAIMED = 200;
     /** Renderings and signatures, over the live actions in turn: enough for the JIT to compile what a send runs. */
     private static final int RENDERINGS = 2_000;
     /** Readiness is not held longer than this: a warm-up that cannot finish must not keep an instance out. */
@@ -82,7 +84,8 @@ public class Warmup implements HealthCheck {
         String self = "http://127.0.0.1:" + ownPort() + "/q/warm-up";
         connections()
                 .chain(campaigns::findUnfinished)
-                .call(live -> Uni.createFrom().item(() -> render(live)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .call(live -> Uni.createFrom().item(() -> render(live))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
                 .chain(live -> Multi.createFrom().range(0, PASSES)
                         .onItem().transformToUniAndConcatenate(i -> pass(live, self))
                         .collect().last())
@@ -115,6 +118,7 @@ public class Warmup implements HealthCheck {
         List<Claimed> claims = live.stream().flatMap(campaign -> campaign.actions().stream()
                 .map(action -> new Claimed(Ids.newId(), campaign.id(), Ids.newId(), "warm-up", "warm-up", action.id(), 0,
                         1, clock.instant(), null, null, null, null)))
+                .limit(CLAIMED)
                 .toList();
         return deliveries.claim(Instant.EPOCH, Instant.EPOCH, 1, DeliveryStore.HostRoom.any(1))
                 .chain(() -> preparation.prepare(claims))
@@ -122,7 +126,10 @@ public class Warmup implements HealthCheck {
                 .replaceWithVoid();
     }
 
-    /** Renders and signs every live action for a user with no attributes; a template that fails here fails the same way when sent. */
+    /**
+     * Renders and signs the live actions in turn for a user with no attributes; a template that
+     * needs one fails here, and is still compiled.
+     */
     private Void render(List<Campaign> live) {
         List<Map.Entry<Campaign, Action>> actions = live.stream()
                 .flatMap(campaign -> campaign.actions().stream().map(action -> Map.entry(campaign, action)))
