@@ -28,9 +28,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * When the table's statistics were taken over finished history and a run has since written
  * thousands of unfinished deliveries, Postgres thinks the index of unfinished deliveries empty
- * until the next ANALYZE. The claim and the recording of outcomes must still not walk that index
- * beyond what the claim takes: each statement is explained, executed and rolled back here, and
- * the index rows its plan read are counted.
+ * until the next ANALYZE. The claim and the recording of outcomes must still read no more
+ * deliveries than the claim takes: each statement is explained, executed and rolled back here,
+ * and the rows of deliveries its plan's scans read are counted.
  */
 @QuarkusTest
 class StaleStatisticsTest {
