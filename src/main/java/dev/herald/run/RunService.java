@@ -127,8 +127,8 @@ public class RunService {
                 });
     }
 
-    /** A chunk written, and whether it was the run's last. */
-    record Written(int entered, boolean done) {
+    /** A chunk written, whether it was the run's last, and the run's users written so far. */
+    record Written(int entered, boolean done, long usersWritten) {
     }
 
     /**
@@ -151,7 +151,8 @@ public class RunService {
                     pacing, start)
                     .invoke(() -> metrics.fannedOut(Duration.ofNanos(System.nanoTime() - started)))
                     .chain(chunk -> runs.chunkWritten(conn, run.id(), chunk.users(), chunk.entered(), chunk.last(),
-                            chunk.last(start)).replaceWith(new Written(chunk.entered(), chunk.last(start))));
+                            chunk.last(start)).replaceWith(new Written(chunk.entered(), chunk.last(start),
+                            (long) run.usersWritten() + chunk.users())));
         });
     }
 
@@ -193,11 +194,14 @@ public class RunService {
                     : campaigns.findAll(List.of(run.campaignId())).map(found -> found.isEmpty() ? null : found.get(0));
             return current.chain(found -> {
                 if (found == null || found.status() == CampaignStatus.FINISHED) {
-                    return runs.stopWriting(conn, runId).replaceWith(new Written(0, true));
+                    return runs.stopWriting(conn, runId).replaceWith(new Written(0, true, 0));
                 }
                 return writeChunk(conn, found, run, now);
             });
         }))
+                // Before the wake, so that the claims it starts are planned from the run's size.
+                .call(chunk -> chunk == null || chunk.entered() == 0 ? Uni.createFrom().voidItem()
+                        : deliveries.analyzeIfOutgrown(chunk.usersWritten()).onFailure().recoverWithNull())
                 .invoke(chunk -> {
                     if (chunk != null && chunk.entered() > 0) {
                         metrics.committed(0, 0, chunk.entered());
