@@ -167,13 +167,24 @@ public class DeliveryStore {
     }
 
     /**
-     * A claim walks each host's due deliveries in due-time order and stops at its limit.
-     * Postgres' estimate of how many deliveries are unfinished is wrong whenever a run has just
-     * been written (fresh tables have no statistics; a table of finished history has statistics
-     * that say almost none is unfinished), and then it picks a bitmap scan that reads and sorts
-     * every due delivery: 70 ms per claim of 200 with 140,000 due, against 0.5 ms for the index
-     * walk. The claim's transaction turns that plan off for itself alone, and JIT compilation,
-     * which a claim never repays.
+     * Settings under which the claim, storing renderings and recording outcomes read only the
+     * deliveries they touch, whatever the statistics say. Each statement gives every scan of
+     * deliveries an index condition of its own (the ids it names, or a host), and with
+     * sequential and bitmap scans off no join order reads more. Each is planned afresh at every
+     * execution: a prepared statement otherwise keeps the generic plan it made while the table
+     * was small until the next ANALYZE, whereas a fresh plan sizes the table by its pages as they
+     * are now (planned on a small table, a claim of 200 read 240,000 rows of a run written after,
+     * and recording 200 outcomes 4 million). Statistics taken over finished history say almost
+     * no delivery is unfinished, whence a bitmap of every due delivery (70 ms per claim of 200
+     * with 140,000 due, against 0.5 ms for the index walk). JIT compilation is off: these
+     * statements never repay it. {@code StaleStatisticsTest} holds the first case.
+     */
+    static final String BY_INDEX = "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = off;"
+            + " SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off";
+
+    /**
+     * A claim walks each host's due deliveries in due-time order and stops at its limit, and
+     * reads no other delivery ({@link #BY_INDEX}).
      *
      * <p>Nor does a claim wait for its commit to reach disk (a third of a claim's time in
      * {@code bench/dispatch}). A claim lost with the database's last moments before a crash
@@ -181,8 +192,7 @@ public class DeliveryStore {
      * same webhook-id, as the contract says. An outcome waits for the disk, and takes every
      * claim before it along.
      */
-    static final String CLAIM_SETTINGS = "SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off;"
-            + " SET LOCAL synchronous_commit = off";
+    static final String CLAIM_SETTINGS = BY_INDEX + "; SET LOCAL synchronous_commit = off";
 
     private static Tuple claimParameters(Instant now, Instant lockedUntil, int limit, HostRoom room) {
         return Tuple.from(new Object[] { Sql.ts(now), Sql.ts(lockedUntil), limit, room.hosts(), room.room(),
@@ -205,8 +215,14 @@ public class DeliveryStore {
                 + "   ORDER BY x.due_at LIMIT least($3, coalesce(($5::int[])[array_position($4::text[], h.host)], $6))) y"
                 + "   ORDER BY y.due_at LIMIT $3),"
                 // Rows another instance claimed since they were read are skipped.
-                + " due AS (SELECT x.id, x.campaign_id, x.due_at FROM deliveries x JOIN oldest ON oldest.id = x.id"
-                + "   WHERE " + claimable("x") + " FOR UPDATE OF x SKIP LOCKED)";
+                + " due AS (SELECT x.id, x.campaign_id, x.due_at FROM deliveries x"
+                + "   WHERE x.id = ANY (ARRAY(SELECT oldest.id FROM oldest)) AND " + claimable("x")
+                + "   FOR UPDATE OF x SKIP LOCKED)";
+    }
+
+    /** Deliveries {@code x} that the claim's {@code due} locked, as an index condition ({@link #BY_INDEX}). */
+    private static String isDue(String x) {
+        return x + ".id = ANY (ARRAY(SELECT due.id FROM due))";
     }
 
     private Uni<Claims> claimOthers(SqlConnection conn, Tuple parameters) {
@@ -242,11 +258,11 @@ public class DeliveryStore {
                 + "   + (1 + (q.put_off - (a.n - q.granted) + r.k - q.granted - 1) / a.max_per_minute)"
                 + "   * interval '1 minute', updated_at = $1"
                 + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id JOIN asked a ON a.campaign_id = r.campaign_id"
-                + "   WHERE o.id = r.id AND r.k > q.granted RETURNING o.id),"
+                + "   WHERE " + isDue("o") + " AND o.id = r.id AND r.k > q.granted RETURNING o.id),"
                 + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
                 + "   attempt_count = d.attempt_count + 1, updated_at = $1"
                 + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id"
-                + "   WHERE d.id = r.id AND r.k <= q.granted"
+                + "   WHERE " + isDue("d") + " AND d.id = r.id AND r.k <= q.granted"
                 + "   RETURNING " + CLAIMED + ")"
                 // One row at least, so that how many were put off is known when none was claimed.
                 + " SELECT claimed.*, (SELECT count(*) FROM later)::int AS put_off, " + LOST
@@ -271,7 +287,7 @@ public class DeliveryStore {
     static final String CLAIM_OTHERS = dueByHost("x.campaign_id <> ALL (SELECT c.id FROM campaigns c"
             + " WHERE c.status <> " + CAMPAIGN_ACTIVE + " OR c.max_per_minute IS NOT NULL)") + ","
             + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
-            + "   attempt_count = d.attempt_count + 1, updated_at = $1 FROM due WHERE d.id = due.id"
+            + "   attempt_count = d.attempt_count + 1, updated_at = $1 WHERE " + isDue("d")
             + "   RETURNING " + CLAIMED + ")"
             // One row at least, so that whether rate-limited campaigns are active is known.
             + " SELECT claimed.*, EXISTS (SELECT 1 FROM campaigns c WHERE c.status = " + CAMPAIGN_ACTIVE
@@ -334,10 +350,10 @@ public class DeliveryStore {
         String[] credentials = rendered.stream().map(Claimed::credentials).toArray(String[]::new);
         // Like a claim, this does not wait for the disk: lost in a crash of the database, the claim
         // goes with it, and the delivery is rendered again when it is claimed again.
-        return Transactions.inTransactionOfOne(pool, "SET LOCAL synchronous_commit = off", conn -> conn.preparedQuery(
-                "UPDATE deliveries d SET request = v.request::json, credentials = v.credentials"
-                        + " FROM unnest($1::uuid[], $2::text[], $3::text[]) AS v(id, request, credentials)"
-                        + " WHERE d.id = v.id")
+        return Transactions.inTransactionOfOne(pool, BY_INDEX + "; SET LOCAL synchronous_commit = off",
+                conn -> conn.preparedQuery("WITH v AS MATERIALIZED (SELECT * FROM unnest($1::uuid[], $2::text[],"
+                        + " $3::text[]) AS v(id, request, credentials)) UPDATE deliveries d SET request = v.request::json,"
+                        + " credentials = v.credentials FROM v WHERE d.id = ANY ($1) AND d.id = v.id")
                 .execute(Tuple.of(ids, requests, credentials)))
                 .replaceWithVoid();
     }
@@ -519,12 +535,11 @@ public class DeliveryStore {
     /**
      * Has Postgres take new statistics of deliveries when a run has written, since its start,
      * at least as many deliveries as the table had when it was last analyzed ({@code written}:
-     * the run's deliveries so far). Plans made from statistics of a table much smaller than it
-     * is read every delivery for each row a claim takes: a claim of 200 with 20,000 deliveries
-     * written after the last ANALYZE took 2.2 s (1.8 million buffers) against 3.5 ms after it
-     * (StaleStatisticsTest), and bench/dispatch once fell to 87 webhooks/s so. Autovacuum
-     * takes a minute or more to notice. Doubling the table at most once between two ANALYZEs
-     * costs a run of a million on an empty table seven of them.
+     * the run's deliveries so far); autovacuum takes a minute or more to notice. Claims and
+     * outcomes no longer depend on it ({@link #BY_INDEX}); the other statements on deliveries
+     * (the due count, finishing campaigns, the API's listings) are still planned from
+     * statistics. Doubling the table at most once between two ANALYZEs costs a run of a million
+     * on an empty table seven of them.
      */
     public Uni<Void> analyzeIfOutgrown(long written) {
         return pool.query("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'deliveries'::regclass").execute()
@@ -612,7 +627,7 @@ public class DeliveryStore {
      * Records outcomes, with parameters in {@link #record}'s order (package-private for its plan's
      * test).
      */
-    static final String RECORD = "WITH v AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[],"
+    static final String RECORD = "WITH v AS MATERIALIZED (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[],"
             + "   $4::timestamptz[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[],"
             + "   $10::int[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[])"
             + "   AS v(id, status, reason, next_attempt, status_code, error, finished_at, locked_until, started_at,"
@@ -624,23 +639,27 @@ public class DeliveryStore {
             + "   last_status_code = CASE WHEN v.started_at IS NULL THEN x.last_status_code ELSE v.status_code END,"
             + "   last_error = CASE WHEN v.started_at IS NULL THEN x.last_error ELSE v.error END,"
             + "   updated_at = v.updated_at, finished_at = v.finished_at"
-            + "   FROM v WHERE x.id = v.id AND x.status = " + SENDING + " AND x.locked_until = v.locked_until"
+            + "   FROM v WHERE x.id = ANY ($1) AND x.id = v.id AND x.status = " + SENDING
+            + "   AND x.locked_until = v.locked_until"
+            // What the attempt and the next action need of v comes along, so no CTE is joined again.
             + "   RETURNING x.id, x.attempt_count, x.campaign_id, x.user_id, coalesce(x.run_id, x.event_id) AS source,"
-            + "   x.action_index),"
+            + "   x.action_index, v.started_at, v.latency_ms, v.status_code, v.error, v.response_headers,"
+            + "   v.response_body, v.next_action_due),"
             + " a AS (INSERT INTO attempts (delivery_id, number, started_at, latency_ms, status_code, error,"
             + "   response_headers, response_body)"
-            + "   SELECT d.id, d.attempt_count, v.started_at, v.latency_ms, v.status_code, v.error,"
-            + "   v.response_headers::jsonb, v.response_body FROM d JOIN v ON v.id = d.id"
-            + "   WHERE v.started_at IS NOT NULL)"
-            + " UPDATE deliveries n SET due_at = v.next_action_due FROM d JOIN v ON v.id = d.id"
+            + "   SELECT d.id, d.attempt_count, d.started_at, d.latency_ms, d.status_code, d.error,"
+            + "   d.response_headers::jsonb, d.response_body FROM d WHERE d.started_at IS NOT NULL)"
+            + " UPDATE deliveries n SET due_at = d.next_action_due FROM d"
             // The entry's next action, found through the index that keeps entries unique.
-            + " WHERE v.next_action_due IS NOT NULL AND n.campaign_id = d.campaign_id AND n.user_id = d.user_id"
+            + " WHERE d.next_action_due IS NOT NULL AND n.campaign_id = d.campaign_id AND n.user_id = d.user_id"
             + " AND coalesce(n.run_id, n.event_id) = d.source AND n.action_index = d.action_index + 1"
             + " AND n.status = " + PENDING;
 
     /**
-     * Records outcomes in one statement. Each delivery is still updated atomically (its attempt,
-     * its new state and its next action together), and only while its claim holds.
+     * Records outcomes in one statement, reading no delivery but theirs and their next actions
+     * ({@link #BY_INDEX}). Each delivery is still updated atomically (its attempt, its new state
+     * and its next action together), and only while its claim holds. Unlike a claim, this waits
+     * for the disk.
      */
     public Uni<Void> record(List<Outcome> batch) {
         int n = batch.size();
@@ -676,9 +695,9 @@ public class DeliveryStore {
             nextActions[i] = Sql.ts(o.nextActionDue());
             updated[i] = Sql.ts(o.now());
         }
-        return pool.preparedQuery(RECORD)
-                .execute(Tuple.from(new Object[] { ids, statuses, reasons, nextAttempts, codes, errors, finished, leases,
-                        started, latencies, headers, bodies, nextActions, updated }))
+        Tuple parameters = Tuple.from(new Object[] { ids, statuses, reasons, nextAttempts, codes, errors, finished,
+                leases, started, latencies, headers, bodies, nextActions, updated });
+        return Transactions.inTransactionOfOne(pool, BY_INDEX, conn -> conn.preparedQuery(RECORD).execute(parameters))
                 .replaceWithVoid();
     }
 }
