@@ -407,22 +407,43 @@ public class DeliveryStore {
     }
 
     /**
-     * Deletes a campaign's deliveries with their attempts (by cascade), when the campaign itself is
-     * deleted: deliveries carry no foreign key to it, so that fan-out writes fast.
+     * Deletes a campaign's deliveries with their attempts, when the campaign itself is deleted:
+     * deliveries carry no foreign key to it, so that fan-out writes fast. In the caller's
+     * transaction ({@link #deleteWithAttempts}).
      */
-    public Uni<Void> deleteOfCampaign(SqlClient client, UUID campaignId) {
-        return client.preparedQuery("DELETE FROM deliveries WHERE campaign_id = $1")
-                .execute(Tuple.of(campaignId)).replaceWithVoid();
+    public Uni<Void> deleteOfCampaign(SqlConnection conn, UUID campaignId) {
+        return deleteWithAttempts(conn, "x.campaign_id = $1", Tuple.of(campaignId));
     }
 
     /**
      * Deletes a user's deliveries with their attempts, when the user is erased. They are found
-     * campaign by campaign, through the index that keeps entries unique.
+     * campaign by campaign, through the index that keeps entries unique. In the caller's
+     * transaction ({@link #deleteWithAttempts}).
      */
-    public Uni<Void> deleteOfUser(SqlClient client, String userId) {
-        return client.preparedQuery("DELETE FROM deliveries WHERE campaign_id IN (SELECT c.id FROM campaigns c)"
-                + " AND user_id = $1")
-                .execute(Tuple.of(userId)).replaceWithVoid();
+    public Uni<Void> deleteOfUser(SqlConnection conn, String userId) {
+        return deleteWithAttempts(conn, "x.campaign_id IN (SELECT c.id FROM campaigns c) AND x.user_id = $1",
+                Tuple.of(userId));
+    }
+
+    /**
+     * Deletes the deliveries {@code x} that {@code which} names, and their attempts (attempts have
+     * no foreign key: V9). The deletion of a delivery waits for an outcome being recorded on it
+     * and, once done, no outcome is recorded for it; but the attempt of an outcome that committed
+     * while the statement waited is not in the statement's snapshot. Only a delivery that was
+     * SENDING in that snapshot can have one, so a second statement, with a snapshot of its own,
+     * deletes those deliveries' attempts.
+     */
+    private static Uni<Void> deleteWithAttempts(SqlConnection conn, String which, Tuple parameters) {
+        return conn.preparedQuery("WITH sending AS MATERIALIZED (SELECT x.id FROM deliveries x WHERE " + which
+                + "   AND x.status = " + SENDING + "),"
+                + " gone AS (DELETE FROM deliveries x WHERE " + which + " RETURNING x.id),"
+                + " a AS (DELETE FROM attempts WHERE delivery_id IN (SELECT gone.id FROM gone))"
+                + " SELECT coalesce(array_agg(sending.id), '{}') AS sending FROM sending")
+                .execute(parameters)
+                .map(rows -> rows.iterator().next().getArrayOfUUIDs("sending"))
+                .chain(sending -> sending.length == 0 ? Uni.createFrom().voidItem()
+                        : conn.preparedQuery("DELETE FROM attempts WHERE delivery_id = ANY ($1)")
+                                .execute(Tuple.of(sending)).replaceWithVoid());
     }
 
     /** A delivery sent at once by test-send: stored as SENDING, claimed, with its rendered request. */
@@ -437,17 +458,20 @@ public class DeliveryStore {
     }
 
     /**
-     * Deletes up to {@code limit} finished deliveries (with their attempts, by cascade) that
+     * Deletes up to {@code limit} finished deliveries (with their attempts) that
      * finished before {@code finishedBefore}, except those of {@code keptCampaigns}. Deliveries are
      * walked in id order, which is creation order, from the oldest up to {@code idsUpTo}; rows
-     * another instance is deleting are skipped. Returns how many were deleted.
+     * another instance is deleting are skipped. Returns how many were deleted. A finished
+     * delivery gets no attempt, so the statement's snapshot holds all of theirs.
      */
     public Uni<Integer> deleteFinished(Instant finishedBefore, UUID idsUpTo, List<UUID> keptCampaigns, int limit) {
-        return pool.preparedQuery("DELETE FROM deliveries WHERE id IN (SELECT x.id FROM deliveries x"
+        return pool.preparedQuery("WITH gone AS (DELETE FROM deliveries WHERE id IN (SELECT x.id FROM deliveries x"
                 + " WHERE x.id <= $2 AND x.status NOT IN " + DeliveryStatus.UNFINISHED + " AND x.finished_at < $1"
-                + " AND x.campaign_id <> ALL($3) ORDER BY x.id LIMIT $4 FOR UPDATE SKIP LOCKED)")
+                + " AND x.campaign_id <> ALL($3) ORDER BY x.id LIMIT $4 FOR UPDATE SKIP LOCKED) RETURNING id),"
+                + " a AS (DELETE FROM attempts WHERE delivery_id IN (SELECT gone.id FROM gone))"
+                + " SELECT count(*)::int AS n FROM gone")
                 .execute(Tuple.of(Sql.ts(finishedBefore), idsUpTo, keptCampaigns.toArray(UUID[]::new), limit))
-                .map(RowSet::rowCount);
+                .map(rows -> rows.iterator().next().getInteger("n"));
     }
 
     // ---- entries -------------------------------------------------------------------------------

@@ -137,8 +137,8 @@ public class UserService {
     }
 
     /**
-     * Erases the user, with its events and attempts (foreign keys cascade) and its deliveries, in
-     * one transaction.
+     * Erases the user, with its events (their foreign key cascades) and its deliveries with their
+     * attempts, in one transaction.
      */
     public Uni<Void> delete(String id) {
         return users.pool().withTransaction(conn -> users.delete(conn, id)
