@@ -429,21 +429,22 @@ public class DeliveryStore {
      * Deletes the deliveries {@code x} that {@code which} names, and their attempts (attempts have
      * no foreign key: V9). The deletion of a delivery waits for an outcome being recorded on it
      * and, once done, no outcome is recorded for it; but the attempt of an outcome that committed
-     * while the statement waited is not in the statement's snapshot. Only a delivery that was
-     * SENDING in that snapshot can have one, so a second statement, with a snapshot of its own,
-     * deletes those deliveries' attempts.
+     * while the statement ran is not in the statement's snapshot. Only a delivery that was
+     * unfinished in that snapshot can have one, so a second statement, with a snapshot of its
+     * own, deletes those deliveries' attempts. They are few: a user's, or those a FINISHED
+     * campaign still had in flight (a campaign is deleted only when DRAFT or FINISHED).
      */
     private static Uni<Void> deleteWithAttempts(SqlConnection conn, String which, Tuple parameters) {
-        return conn.preparedQuery("WITH sending AS MATERIALIZED (SELECT x.id FROM deliveries x WHERE " + which
-                + "   AND x.status = " + SENDING + "),"
+        return conn.preparedQuery("WITH unfinished AS MATERIALIZED (SELECT x.id FROM deliveries x WHERE " + which
+                + "   AND x.status IN " + DeliveryStatus.UNFINISHED + "),"
                 + " gone AS (DELETE FROM deliveries x WHERE " + which + " RETURNING x.id),"
                 + " a AS (DELETE FROM attempts WHERE delivery_id IN (SELECT gone.id FROM gone))"
-                + " SELECT coalesce(array_agg(sending.id), '{}') AS sending FROM sending")
+                + " SELECT coalesce(array_agg(unfinished.id), '{}') AS unfinished FROM unfinished")
                 .execute(parameters)
-                .map(rows -> rows.iterator().next().getArrayOfUUIDs("sending"))
-                .chain(sending -> sending.length == 0 ? Uni.createFrom().voidItem()
+                .map(rows -> rows.iterator().next().getArrayOfUUIDs("unfinished"))
+                .chain(unfinished -> unfinished.length == 0 ? Uni.createFrom().voidItem()
                         : conn.preparedQuery("DELETE FROM attempts WHERE delivery_id = ANY ($1)")
-                                .execute(Tuple.of(sending)).replaceWithVoid());
+                                .execute(Tuple.of(unfinished)).replaceWithVoid());
     }
 
     /** A delivery sent at once by test-send: stored as SENDING, claimed, with its rendered request. */
