@@ -29,11 +29,12 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
- * When the table's statistics were taken over finished history and a run has since written
- * thousands of unfinished deliveries, Postgres thinks the index of unfinished deliveries empty
- * until the next ANALYZE. The claim and the recording of outcomes must still read no more
- * deliveries than the claim takes: each statement is explained, executed and rolled back here,
- * and the rows of deliveries its plan's scans read are counted.
+ * Statistics that no longer fit the table: taken over finished history before a run wrote
+ * thousands of unfinished deliveries (Postgres then thinks the index of unfinished deliveries
+ * empty until the next ANALYZE), or taken while the table was small, with the statements
+ * prepared then. The claim and the recording of outcomes must still read no more deliveries
+ * than they touch: each statement is explained, executed and rolled back here, in the settings
+ * it runs with, and the rows of deliveries its plan's scans read are counted.
  */
 @QuarkusTest
 class StaleStatisticsTest {
