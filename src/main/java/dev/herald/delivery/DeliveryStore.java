@@ -216,13 +216,16 @@ public class DeliveryStore {
                 + "   ORDER BY y.due_at LIMIT $3),"
                 // Rows another instance claimed since they were read are skipped.
                 + " due AS (SELECT x.id, x.campaign_id, x.due_at FROM deliveries x"
-                + "   WHERE x.id = ANY (ARRAY(SELECT oldest.id FROM oldest)) AND " + claimable("x")
+                + "   WHERE " + idIn("x", "oldest") + " AND " + claimable("x")
                 + "   FOR UPDATE OF x SKIP LOCKED)";
     }
 
-    /** Deliveries {@code x} that the claim's {@code due} locked, as an index condition ({@link #BY_INDEX}). */
-    private static String isDue(String x) {
-        return x + ".id = ANY (ARRAY(SELECT due.id FROM due))";
+    /**
+     * Deliveries {@code x} whose ids the CTE {@code cte} holds, as an index condition of x's own
+     * ({@link #BY_INDEX}) rather than a join.
+     */
+    private static String idIn(String x, String cte) {
+        return x + ".id = ANY (ARRAY(SELECT " + cte + ".id FROM " + cte + "))";
     }
 
     private Uni<Claims> claimOthers(SqlConnection conn, Tuple parameters) {
@@ -258,11 +261,11 @@ public class DeliveryStore {
                 + "   + (1 + (q.put_off - (a.n - q.granted) + r.k - q.granted - 1) / a.max_per_minute)"
                 + "   * interval '1 minute', updated_at = $1"
                 + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id JOIN asked a ON a.campaign_id = r.campaign_id"
-                + "   WHERE " + isDue("o") + " AND o.id = r.id AND r.k > q.granted RETURNING o.id),"
+                + "   WHERE " + idIn("o", "due") + " AND o.id = r.id AND r.k > q.granted RETURNING o.id),"
                 + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
                 + "   attempt_count = d.attempt_count + 1, updated_at = $1"
                 + "   FROM ranked r JOIN quota q ON q.campaign_id = r.campaign_id"
-                + "   WHERE " + isDue("d") + " AND d.id = r.id AND r.k <= q.granted"
+                + "   WHERE " + idIn("d", "due") + " AND d.id = r.id AND r.k <= q.granted"
                 + "   RETURNING " + CLAIMED + ")"
                 // One row at least, so that how many were put off is known when none was claimed.
                 + " SELECT claimed.*, (SELECT count(*) FROM later)::int AS put_off, " + LOST
@@ -287,7 +290,7 @@ public class DeliveryStore {
     static final String CLAIM_OTHERS = dueByHost("x.campaign_id <> ALL (SELECT c.id FROM campaigns c"
             + " WHERE c.status <> " + CAMPAIGN_ACTIVE + " OR c.max_per_minute IS NOT NULL)") + ","
             + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
-            + "   attempt_count = d.attempt_count + 1, updated_at = $1 WHERE " + isDue("d")
+            + "   attempt_count = d.attempt_count + 1, updated_at = $1 WHERE " + idIn("d", "due")
             + "   RETURNING " + CLAIMED + ")"
             // One row at least, so that whether rate-limited campaigns are active is known.
             + " SELECT claimed.*, EXISTS (SELECT 1 FROM campaigns c WHERE c.status = " + CAMPAIGN_ACTIVE

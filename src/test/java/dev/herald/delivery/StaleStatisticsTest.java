@@ -24,7 +24,6 @@ import dev.herald.support.MovableClock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
@@ -60,7 +59,7 @@ class StaleStatisticsTest {
     }
 
     @Test
-    void claimsAndOutcomesDoNotWalkUnfinishedDeliveriesTheStatisticsMiss() throws Exception {
+    void claimsAndOutcomesDoNotWalkUnfinishedDeliveriesTheStatisticsMiss() {
         // Far past the clock, so that this instance's own claims leave these rows alone.
         Instant due = clock.instant().plus(Duration.ofDays(3650));
         Instant lease = due.plus(Duration.ofMinutes(1));
@@ -99,7 +98,7 @@ class StaleStatisticsTest {
      * a run of 20,000, read four million (the run once for each outcome).
      */
     @Test
-    void statementsPlannedBeforeARunWasWrittenDoNotWalkTheRun() throws Exception {
+    void statementsPlannedBeforeARunWasWrittenDoNotWalkTheRun() {
         // Whole milliseconds, so that the leases written and those in the statement's text agree.
         Instant due = clock.instant().truncatedTo(ChronoUnit.MILLIS).plus(Duration.ofDays(3650));
         Instant lease = due.plus(Duration.ofMinutes(1));
@@ -123,8 +122,8 @@ class StaleStatisticsTest {
                 .chain(() -> conn.preparedQuery("SELECT id FROM deliveries WHERE campaign_id = $1 AND action_index = 0"
                         + " ORDER BY id LIMIT " + CLAIM).execute(Tuple.of(campaign)))
                 .map(rows -> recordExecution(rows.stream().map(row -> row.getUUID("id")).toList(), lease, now))
-                .chain(record -> explained(conn, DeliveryStore.CLAIM_SETTINGS, claimExecution(now))
-                        .chain(claim -> explained(conn, DeliveryStore.BY_INDEX, record)
+                .chain(record -> explained(conn, DeliveryStore.CLAIM_SETTINGS, claimExecution(now), Tuple.tuple())
+                        .chain(claim -> explained(conn, DeliveryStore.BY_INDEX, record, Tuple.tuple())
                                 .map(outcomes -> new JsonNode[] { claim, outcomes }))))
                 .await().indefinitely();
         assertThat(rowsRead(plans[0])).as("deliveries the claim read").isBetween(3L * CLAIM, 3L * CLAIM + 100);
@@ -170,19 +169,17 @@ class StaleStatisticsTest {
     }
 
     /** The plan of {@code sql} as executed with {@code settings}, in a transaction rolled back. */
-    private Uni<JsonNode> explained(SqlConnection conn, String settings, String sql) {
+    private Uni<JsonNode> explained(SqlConnection conn, String settings, String sql, Tuple parameters) {
         return conn.begin().chain(tx -> conn.query(settings).execute()
-                .chain(() -> conn.query("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql).execute())
+                .chain(() -> conn.preparedQuery("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql).execute(parameters))
                 .call(tx::rollback))
-                .map(rows -> plan(rows.iterator().next().getValue(0).toString()));
-    }
-
-    private JsonNode plan(String json) {
-        try {
-            return mapper.readTree(json).get(0).get("Plan");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+                .map(rows -> {
+                    try {
+                        return mapper.readTree(rows.iterator().next().getValue(0).toString()).get(0).get("Plan");
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
     }
 
     /** Delivered outcomes of the claims on {@code ids}, in {@link DeliveryStore#RECORD}'s parameters. */
@@ -216,14 +213,11 @@ class StaleStatisticsTest {
                 .await().indefinitely().iterator().next().getLong("n");
     }
 
-    /** The plan of {@code sql} as executed, in a transaction (with {@code settings}) rolled back. */
-    private JsonNode analyzed(String settings, String sql, Tuple parameters) throws Exception {
-        Row row = pool.withConnection(conn -> conn.begin().chain(tx -> conn.query(settings).execute()
-                .chain(() -> conn.preparedQuery("EXPLAIN (ANALYZE, FORMAT JSON) " + sql).execute(parameters))
-                .call(tx::rollback)))
-                .await().indefinitely().iterator().next();
+    /** {@link #explained} on a connection of its own, and a check that it left the rows as they were. */
+    private JsonNode analyzed(String settings, String sql, Tuple parameters) {
+        JsonNode plan = pool.withConnection(conn -> explained(conn, settings, sql, parameters)).await().indefinitely();
         assertThat(count("status = 'SENDING'")).as("rolled back").isEqualTo(UNFINISHED);
-        return mapper.readTree(row.getValue(0).toString()).get(0).get("Plan");
+        return plan;
     }
 
     /** Rows of deliveries the plan's scans read, kept or filtered out, over all their loops. */
