@@ -42,6 +42,11 @@ public class HostGuards {
     private final class Guard {
         final TypedGuard<Uni<AttemptResult>> guard;
         final AtomicInteger inFlight = new AtomicInteger();
+        /**
+         * Deliveries claimed for the host and not yet ended: in flight, waiting for a
+         * connection, or still being prepared. Its room is counted from this.
+         */
+        final AtomicInteger held = new AtomicInteger();
         volatile Instant openUntil;
 
         Guard(String host) {
@@ -87,7 +92,21 @@ public class HostGuards {
     }
 
     /**
-     * Runs one attempt to {@code host} through its guard. Results that mean the host is in
+     * Counts a delivery claimed for {@code host} against its room until it ends: through
+     * {@link #call}, or {@link #unhold} when it is not sent. Claims run while earlier ones are
+     * still being prepared, so the room must count those too.
+     */
+    public void hold(String host) {
+        guards.computeIfAbsent(host, Guard::new).held.incrementAndGet();
+    }
+
+    /** Ends a hold of {@code host} whose delivery is not sent. */
+    public void unhold(String host) {
+        freed(guards.get(host));
+    }
+
+    /**
+     * Runs one attempt to {@code host}, {@link #hold held} since its claim, through its guard. Results that mean the host is in
      * trouble (no response, 429, 5xx) count as breaker failures; the result comes back either way.
      * A call the breaker or bulkhead refuses fails with their exception and was not made.
      */
@@ -140,8 +159,9 @@ public class HostGuards {
 
     /**
      * How many more deliveries this instance may claim for each host: none while its breaker is
-     * open; else up to twice its share of connections, less the requests in flight to it or
-     * waiting for a connection, so that the next requests are ready when connections free up.
+     * open; else up to twice its share of connections, less the deliveries it holds for it
+     * (being prepared, waiting for a connection, or in flight), so that the next requests are
+     * ready when connections free up.
      * A host is claimed for again once half its share is free, so a busy host's claims come in
      * batches rather than one per finished request; {@link #whenRoomFrees} hears of that moment.
      */
@@ -164,7 +184,7 @@ public class HostGuards {
 
     private int room(Guard guard, Instant now) {
         Instant open = guard.openUntil;
-        int free = open != null && open.isAfter(now) ? 0 : most() - guard.inFlight.get();
+        int free = open != null && open.isAfter(now) ? 0 : most() - guard.held.get();
         return free < claimable() ? 0 : free;
     }
 
@@ -184,7 +204,12 @@ public class HostGuards {
     }
 
     private void ended(Guard guard) {
-        if (guard.inFlight.decrementAndGet() == most() - claimable()) {
+        guard.inFlight.decrementAndGet();
+        freed(guard);
+    }
+
+    private void freed(Guard guard) {
+        if (guard.held.decrementAndGet() == most() - claimable()) {
             roomFreed.run();
         }
     }

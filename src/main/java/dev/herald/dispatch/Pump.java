@@ -21,8 +21,8 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * The dispatcher's first part: claims batches of due deliveries while this instance has room for
- * more requests in flight, hands each claim to {@link Preparation} and then to {@link Sender},
- * and at shutdown gives back what it still holds. Each request runs on its own: a slow host holds
+ * more requests in flight, hands each claim to {@link Preparation} and then to {@link Sender}
+ * while it claims the next, and at shutdown gives back what it still holds. Each request runs on its own: a slow host holds
  * only its own requests.
  */
 public final class Pump {
@@ -40,6 +40,8 @@ public final class Pump {
     /** The last pass found no room in this instance: a finished request should claim again. */
     private final AtomicBoolean saturated = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Deliveries claimed and not yet carried out: their batch is being prepared. */
+    private final AtomicInteger preparing = new AtomicInteger();
     /** Deliveries this pump has claimed and not yet recorded or given back. */
     private final Map<UUID, Claimed> claimed = new ConcurrentHashMap<>();
     private volatile boolean stopping;
@@ -100,7 +102,7 @@ public final class Pump {
             pumpDone(false);
             return;
         }
-        int room = config.maxInFlight() - inFlight.get();
+        int room = config.maxInFlight() - inFlight.get() - preparing.get();
         if (room <= 0) {
             saturated.set(true);
             pumpDone(false);
@@ -110,21 +112,44 @@ public final class Pump {
         Instant now = Sql.millis(clock.instant());
         DeliveryStore.HostRoom hostRoom = sender.hostRoom();
         deliveries.claim(now, now.plus(config.lease()), wanted, hostRoom)
-                .invoke(claims -> claims.claimed().forEach(c -> claimed.put(c.id(), c)))
-                .call(claims -> preparation.prepare(claims.claimed())
-                        .invoke(steps -> steps.forEach(this::carryOut))
-                        // Unprepared claims go back at once instead of waiting out their lease.
-                        .onFailure().invoke(failure -> claims.claimed()
-                                .forEach(c -> detach(c, deliveries.release(c, now, now).replaceWith(false)))))
+                .invoke(claims -> claims.claimed().forEach(this::hold))
+                // The next claim runs while this one is prepared: a claim's round trip and its
+                // preparation's take about as long, and one after the other they held
+                // bench/dispatch to one batch per both.
+                .invoke(claims -> prepare(claims.claimed(), now))
                 // Deliveries put off for a campaign's rate, or taken by another instance, left room:
                 // others may be due behind them.
                 .subscribe().with(
                         claims -> pumpDone(claims.claimed().size() == wanted || claims.putOff() > 0
                                 || claims.lost() > 0 || refillable(hostRoom, claims.claimed())),
                         failure -> {
-                            DatabaseOutage.warn(LOG, "claiming or preparing deliveries", failure);
+                            DatabaseOutage.warn(LOG, "claiming deliveries", failure);
                             pumpDone(false);
                         });
+    }
+
+    private void hold(Claimed claim) {
+        claimed.put(claim.id(), claim);
+        preparing.incrementAndGet();
+        sender.hold(claim.host());
+    }
+
+    private void prepare(List<Claimed> batch, Instant now) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        preparation.prepare(batch).subscribe().with(
+                steps -> steps.forEach(this::carryOut),
+                failure -> {
+                    DatabaseOutage.warn(LOG, "preparing deliveries", failure);
+                    // Unprepared claims go back at once instead of waiting out their lease.
+                    batch.forEach(c -> {
+                        preparing.decrementAndGet();
+                        sender.unhold(c.host());
+                        detach(c, deliveries.release(c, now, now).replaceWith(false));
+                    });
+                    wakeIfSaturated();
+                });
     }
 
     /**
@@ -151,10 +176,15 @@ public final class Pump {
     }
 
     private void carryOut(Step step) {
-        if (step instanceof Step.Send) {
+        boolean send = step instanceof Step.Send;
+        if (send) {
             inFlight.incrementAndGet();
         }
+        preparing.decrementAndGet();
         detach(step.claim(), sender.carryOut(step, this::requestEnded));
+        if (!send) {
+            wakeIfSaturated();
+        }
     }
 
     /**
@@ -174,6 +204,10 @@ public final class Pump {
 
     private void requestEnded() {
         inFlight.decrementAndGet();
+        wakeIfSaturated();
+    }
+
+    private void wakeIfSaturated() {
         if (saturated.compareAndSet(true, false)) {
             wakeUp();
         }

@@ -57,6 +57,16 @@ public final class Sender {
         return guards.room();
     }
 
+    /** Counts a delivery claimed for {@code host} against its room until it is carried out. */
+    void hold(String host) {
+        guards.hold(host);
+    }
+
+    /** Ends the hold of a delivery that will not be carried out. */
+    void unhold(String host) {
+        guards.unhold(host);
+    }
+
     /** Whether {@code host} would be claimed for now. */
     boolean hasRoom(String host) {
         return guards.hasRoom(host);
@@ -72,6 +82,7 @@ public final class Sender {
         if (step instanceof Step.Send send) {
             return send(send, requestEnded);
         }
+        guards.unhold(step.claim().host());
         if (step instanceof Step.Wait wait) {
             return deliveries.release(wait.claim(), wait.until(), now).replaceWith(false);
         }
