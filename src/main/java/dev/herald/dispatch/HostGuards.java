@@ -106,9 +106,10 @@ public class HostGuards {
     }
 
     /**
-     * Runs one attempt to {@code host}, {@link #hold held} since its claim, through its guard. Results that mean the host is in
-     * trouble (no response, 429, 5xx) count as breaker failures; the result comes back either way.
-     * A call the breaker or bulkhead refuses fails with their exception and was not made.
+     * Runs one attempt to {@code host}, {@link #hold held} since its claim, through its guard.
+     * Results that mean the host is in trouble (no response, 429, 5xx) count as breaker failures;
+     * the result comes back either way. A call the breaker or bulkhead refuses fails with their
+     * exception and was not made.
      */
     public Uni<AttemptResult> call(String host, Supplier<Uni<AttemptResult>> attempt) {
         Guard guard = guards.computeIfAbsent(host, Guard::new);

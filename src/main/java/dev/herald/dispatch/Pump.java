@@ -22,8 +22,8 @@ import io.smallrye.mutiny.Uni;
 /**
  * The dispatcher's first part: claims batches of due deliveries while this instance has room for
  * more requests in flight, hands each claim to {@link Preparation} and then to {@link Sender}
- * while it claims the next, and at shutdown gives back what it still holds. Each request runs on its own: a slow host holds
- * only its own requests.
+ * while it claims the next, and at shutdown gives back what it still holds. Each request runs on
+ * its own: a slow host holds only its own requests.
  */
 public final class Pump {
 

@@ -57,12 +57,12 @@ public final class Sender {
         return guards.room();
     }
 
-    /** Counts a delivery claimed for {@code host} against its room until it is carried out. */
+    /** Counts a delivery claimed for {@code host} against its room until it ends. */
     void hold(String host) {
         guards.hold(host);
     }
 
-    /** Ends the hold of a delivery that will not be carried out. */
+    /** Ends the hold of a delivery that is not sent. */
     void unhold(String host) {
         guards.unhold(host);
     }
