@@ -2,8 +2,6 @@ package dev.herald.delivery;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -116,24 +114,6 @@ public class DeliveryQueries {
             RenderedRequest shown = stored == null ? null : Redaction.shown(stored, row.getBoolean("has_credentials"));
             return view(row, shown, attemptViews);
         });
-    }
-
-    /** The deliveries of each of these runs, counted by status; a run with none is absent. */
-    public Uni<Map<UUID, Map<DeliveryStatus, Integer>>> countsByRun(List<UUID> runIds) {
-        if (runIds.isEmpty()) {
-            return Uni.createFrom().item(Map.of());
-        }
-        return pool.preparedQuery("SELECT run_id, status, count(*)::int AS n FROM deliveries"
-                + " WHERE run_id = ANY($1) GROUP BY run_id, status")
-                .execute(Tuple.of(runIds.toArray(UUID[]::new)))
-                .map(rows -> {
-                    Map<UUID, Map<DeliveryStatus, Integer>> counts = new HashMap<>();
-                    for (Row row : rows) {
-                        counts.computeIfAbsent(row.getUUID("run_id"), run -> new EnumMap<>(DeliveryStatus.class))
-                                .put(DeliveryStatus.valueOf(row.getString("status")), row.getInteger("n"));
-                    }
-                    return counts;
-                });
     }
 
     private static DeliveryView view(Row row, RenderedRequest request, List<AttemptView> attempts) {

@@ -20,8 +20,8 @@ import dev.herald.campaign.CampaignRepository;
 import dev.herald.campaign.CampaignStatus;
 import dev.herald.campaign.Limits;
 import dev.herald.campaign.SendPlan;
-import dev.herald.delivery.DeliveryQueries;
 import dev.herald.delivery.DeliveryStore;
+import dev.herald.delivery.RunCounts;
 import dev.herald.platform.DatabaseOutage;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
@@ -44,7 +44,7 @@ public class RunService {
 
     private final RunRepository runs;
     private final DeliveryStore deliveries;
-    private final DeliveryQueries deliveryQueries;
+    private final RunCounts runCounts;
     private final CampaignRepository campaigns;
     private final ScheduleConfig config;
     /** Runs this instance is writing now. */
@@ -56,12 +56,12 @@ public class RunService {
     /** Read once: the zones Postgres knows do not change while it runs. */
     private volatile String[] knownZones;
 
-    public RunService(RunRepository runs, DeliveryStore deliveries, DeliveryQueries deliveryQueries,
+    public RunService(RunRepository runs, DeliveryStore deliveries, RunCounts runCounts,
             CampaignRepository campaigns, Wakeups wakeups,
             RunMetrics metrics, ScheduleConfig config, Json json, Clock clock) {
         this.runs = runs;
         this.deliveries = deliveries;
-        this.deliveryQueries = deliveryQueries;
+        this.runCounts = runCounts;
         this.campaigns = campaigns;
         this.config = config;
         this.wakeups = wakeups;
@@ -233,7 +233,7 @@ public class RunService {
             return Uni.createFrom().item(Map.of());
         }
         return runs.newestOf(campaignIds)
-                .chain(found -> deliveryQueries.countsByRun(found.stream().map(run -> run.id).toList())
+                .chain(found -> runCounts.byRun(found.stream().map(run -> run.id).toList())
                         .map(counts -> found.stream().collect(Collectors.toMap(run -> run.campaignId,
                                 run -> RunView.of(run, counts.getOrDefault(run.id, Map.of()))))));
     }
@@ -241,7 +241,7 @@ public class RunService {
     /** A campaign's runs, newest first, with their deliveries counted by status. */
     public Uni<Page<RunView>> list(UUID campaignId, String after, int size) {
         return runs.page(campaignId, Page.afterId(after), size + 1)
-                .chain(found -> deliveryQueries.countsByRun(found.stream().map(run -> run.id).toList())
+                .chain(found -> runCounts.byRun(found.stream().map(run -> run.id).toList())
                         .map(counts -> found.stream()
                                 .map(run -> RunView.of(run, counts.getOrDefault(run.id, Map.of()))).toList()))
                 .map(found -> Page.of(found, size, run -> run.id().toString()));
