@@ -30,6 +30,10 @@ public interface DeliveryConfig {
     @WithDefault("15s")
     String lagInterval();
 
+    /** How often each instance folds the changes to runs' delivery counts into their totals. */
+    @WithDefault("5s")
+    String countInterval();
+
     /** Deliveries claimed in one statement. */
     @WithDefault("200")
     int batchSize();
