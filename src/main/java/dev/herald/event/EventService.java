@@ -30,7 +30,7 @@ import dev.herald.user.UserService;
 import dev.herald.user.UserStore;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Takes in tracked events (contract section 3): the user's attributes are merged first, then
@@ -157,10 +157,17 @@ public class EventService {
                 : (ObjectNode) request.userAttributes();
     }
 
-    /** Stores one event in the caller's transaction and runs what it triggers. */
-    private Uni<EventAccepted> trackIn(SqlClient conn, TrackedEvent event, ObjectNode patch, Instant now) {
-        return users.lockOrCreate(conn, event.userId(), now)
-                .chain(before -> events.insertOrFindRepeat(conn, event).chain(id -> {
+    /**
+     * Stores one event in the caller's transaction and runs what it triggers. The user's row
+     * (created if missing, then locked) and the event go out together and run in that order, so
+     * the user is locked before the event's foreign key shares it: one round trip for the three.
+     */
+    private Uni<EventAccepted> trackIn(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now) {
+        return Uni.combine().all()
+                .unis(users.lockOrCreate(conn, event.userId(), now), events.insertOrFindRepeat(conn, event)).asTuple()
+                .chain(both -> {
+                    User before = both.getItem1();
+                    UUID id = both.getItem2();
                     if (!id.equals(event.id())) {
                         return Uni.createFrom().item(new EventAccepted(id, true, 0));
                     }
@@ -174,7 +181,7 @@ public class EventService {
                             .chain(fromAttributes -> triggers.onEvent(conn, after, triggering, now)
                                     .map(fromEvent -> fromAttributes + fromEvent)))
                             .map(entries -> new EventAccepted(event.id(), false, entries));
-                }));
+                });
     }
 
     public Uni<Page<TrackedEvent>> list(String userId, String name, String after, int size) {
