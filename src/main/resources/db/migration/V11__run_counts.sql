@@ -23,16 +23,23 @@ CREATE TABLE run_count_changes (
 CREATE INDEX run_count_changes_run ON run_count_changes (run_id);
 
 -- Statement triggers see all the rows a statement changed at once (transition tables), so a claim
--- or an outcome of 200 deliveries appends one row per status it moved them from or to.
+-- or an outcome of 200 deliveries appends one row per status it moved them from or to. A statement
+-- on deliveries of no run (triggered entries, test sends) only looks: the append's own cost, about
+-- 35 microseconds a statement, is not paid on the path from an event to its webhook.
 CREATE FUNCTION herald_count_run_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO run_count_changes (run_id, status, n)
-        SELECT run_id, status, count(*) FROM added WHERE run_id IS NOT NULL GROUP BY run_id, status;
+        IF EXISTS (SELECT 1 FROM added WHERE run_id IS NOT NULL) THEN
+            INSERT INTO run_count_changes (run_id, status, n)
+            SELECT run_id, status, count(*) FROM added WHERE run_id IS NOT NULL GROUP BY run_id, status;
+        END IF;
     ELSIF TG_OP = 'DELETE' THEN
-        INSERT INTO run_count_changes (run_id, status, n)
-        SELECT run_id, status, -count(*) FROM removed WHERE run_id IS NOT NULL GROUP BY run_id, status;
-    ELSE
+        IF EXISTS (SELECT 1 FROM removed WHERE run_id IS NOT NULL) THEN
+            INSERT INTO run_count_changes (run_id, status, n)
+            SELECT run_id, status, -count(*) FROM removed WHERE run_id IS NOT NULL GROUP BY run_id, status;
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM added WHERE run_id IS NOT NULL)
+            OR EXISTS (SELECT 1 FROM removed WHERE run_id IS NOT NULL) THEN
         INSERT INTO run_count_changes (run_id, status, n)
         SELECT run_id, status, sum(n) FROM (
             SELECT run_id, status, -1 AS n FROM removed WHERE run_id IS NOT NULL

@@ -56,6 +56,13 @@ class RunCountsTest {
         long changes = Rows.count(pool, "run_count_changes", "true");
         sql("UPDATE deliveries SET updated_at = now() WHERE campaign_id = $1", UUID.fromString(campaign));
         assertThat(Rows.count(pool, "run_count_changes", "true")).isEqualTo(changes);
+        // Nor does one on deliveries of no run.
+        sql("INSERT INTO deliveries (campaign_id, user_id, host, action_id, action_index, status, due_at, created_at,"
+                + " updated_at) VALUES ($1, 'no-run', '127.0.0.1:9', gen_random_uuid(), 0, 'PENDING', now(), now(), now())",
+                UUID.fromString(campaign));
+        sql("UPDATE deliveries SET status = 'SENDING' WHERE user_id = 'no-run' AND campaign_id = $1",
+                UUID.fromString(campaign));
+        assertThat(Rows.count(pool, "run_count_changes", "true")).isEqualTo(changes);
 
         sql("UPDATE deliveries SET status = CASE WHEN user_id IN ('u1', 'u2', 'u3') THEN 'FAILED' ELSE 'DELIVERED' END,"
                 + " locked_until = NULL, due_at = NULL, finished_at = now() WHERE status = 'SENDING' AND run_id = $1", a);
