@@ -13,6 +13,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import com.sun.net.httpserver.HttpServer;
@@ -23,8 +24,9 @@ import com.sun.net.httpserver.HttpServer;
  * arrival. JDK only: {@code java bench/TriggerLatency.java HERALD_URL KEY RATE SECONDS PORT}.
  * Each pass tags its events with a pass id, which the campaign's URL carries back
  * ({@code /t/{event.params.pass}/{event.params.seq}}), so that a late webhook of an earlier pass is
- * not taken for one of this pass. After the last event it waits up to a minute for webhooks
- * still on their way; those that never come are counted as missing.
+ * not taken for one of this pass. After the last event has been answered (when Herald answers
+ * more slowly than the rate, later than scheduled: the first line says how long sending took) it
+ * waits up to a minute for webhooks still on their way; those that never come are counted as missing.
  */
 public class TriggerLatency {
 
@@ -41,6 +43,9 @@ public class TriggerLatency {
         AtomicLongArray accepted = new AtomicLongArray(total);
         AtomicLongArray arrived = new AtomicLongArray(total);
         AtomicInteger refused = new AtomicInteger();
+        // Events posted and answered (202 or not); the last answer's time shows how far sending fell behind.
+        AtomicInteger answered = new AtomicInteger();
+        AtomicLong lastAnswer = new AtomicLong();
 
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
         receiver.setExecutor(Executors.newFixedThreadPool(8));
@@ -67,10 +72,12 @@ public class TriggerLatency {
         URI uri = URI.create(herald);
         BlockingQueue<Integer> toSend = new LinkedBlockingQueue<>();
         for (int c = 0; c < CONNECTIONS; c++) {
-            Thread sender = new Thread(() -> sendEvents(uri, key, pass, toSend, accepted, refused));
+            Thread sender = new Thread(() -> sendEvents(uri, key, pass, toSend, accepted, refused, answered,
+                    lastAnswer));
             sender.setDaemon(true);
             sender.start();
         }
+        long started = System.nanoTime();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         AtomicInteger next = new AtomicInteger();
         long periodNanos = 1_000_000_000L / rate;
@@ -83,7 +90,14 @@ public class TriggerLatency {
 
         Thread.sleep(seconds * 1000L + 1000L);
         ticker.shutdownNow();
+        // When Herald answers more slowly than the rate, events are still queued here: wait until
+        // every one has been answered before waiting for webhooks, or the receiver would stop
+        // while webhooks are still being sent to it.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && answered.get() < total) {
+            Thread.sleep(10);
+        }
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline && !allArrived(accepted, arrived, total)) {
             Thread.sleep(100);
         }
@@ -104,8 +118,9 @@ public class TriggerLatency {
             latencies[n++] = Math.max(0, arrived.get(i) - accepted.get(i));
         }
         Arrays.sort(latencies, 0, n);
-        System.out.printf("events sent %d, accepted %d, refused %d, webhooks missing %d%n", total,
-                total - refused.get(), refused.get(), lost);
+        System.out.printf("events sent %d of %d over %.1f s (scheduled %d s), accepted %d, refused %d,"
+                + " webhooks missing %d%n", answered.get(), total, (lastAnswer.get() - started) / 1e9, seconds,
+                answered.get() - refused.get(), refused.get(), lost);
         System.out.printf("latency_ms p50 %.1f p95 %.1f p99 %.1f%n", pct(latencies, n, 50), pct(latencies, n, 95),
                 pct(latencies, n, 99));
         // The first events after a start pay for what is still cold; the hundredth is warm.
@@ -134,7 +149,7 @@ public class TriggerLatency {
 
     /** Takes events off the queue and posts each on one kept-alive connection, reconnecting when it drops. */
     private static void sendEvents(URI herald, String key, String pass, BlockingQueue<Integer> toSend,
-            AtomicLongArray accepted, AtomicInteger refused) {
+            AtomicLongArray accepted, AtomicInteger refused, AtomicInteger answered, AtomicLong lastAnswer) {
         Socket socket = null;
         InputStream in = null;
         while (true) {
@@ -164,8 +179,12 @@ public class TriggerLatency {
                 } else {
                     refused.incrementAndGet();
                 }
+                lastAnswer.set(System.nanoTime());
+                answered.incrementAndGet();
             } catch (IOException e) {
                 refused.incrementAndGet();
+                lastAnswer.set(System.nanoTime());
+                answered.incrementAndGet();
                 try {
                     if (socket != null) {
                         socket.close();
