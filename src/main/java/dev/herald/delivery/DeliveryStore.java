@@ -516,20 +516,29 @@ public class DeliveryStore {
     /**
      * One triggered entry for the user (at most one per event: a repeat writes nothing) as one
      * delivery per action; the first is due at {@code firstDue}, the others wait for the action
-     * before them. Returns 1, or 0 when the entry existed or the campaign is no longer active.
+     * before them. With {@code claimedUntil}, the first is written claimed by this instance until
+     * then (a first attempt under way), and is returned to be handed to its dispatcher after the
+     * commit. None when the entry existed or the campaign is no longer active.
      */
-    public Uni<Integer> enter(SqlClient client, EntryPlan plan, String userId, UUID eventId, Instant firstDue,
-            Instant now) {
-        return client.preparedQuery("WITH d AS (INSERT INTO deliveries (campaign_id, entry_id, user_id, event_id, host,"
-                + "   action_id, action_index, status, due_at, created_at, updated_at)"
-                + " SELECT $1, $9, $2, $3, a.host, a.action_id, a.action_index, " + PENDING + ","
-                + "   CASE WHEN a.action_index = 0 THEN $5::timestamptz END, $4, $4"
+    public Uni<Entered> enter(SqlClient client, EntryPlan plan, String userId, UUID eventId, Instant firstDue,
+            Instant now, Instant claimedUntil) {
+        return client.preparedQuery("WITH d AS (INSERT INTO deliveries AS d (campaign_id, entry_id, user_id, event_id,"
+                + "   host, action_id, action_index, status, due_at, locked_until, attempt_count, created_at, updated_at)"
+                + " SELECT $1, $9, $2, $3, a.host, a.action_id, a.action_index,"
+                + "   CASE WHEN a.action_index = 0 AND $10::timestamptz IS NOT NULL THEN " + SENDING + " ELSE " + PENDING
+                + "   END, CASE WHEN a.action_index = 0 THEN $5::timestamptz END,"
+                + "   CASE WHEN a.action_index = 0 THEN $10::timestamptz END,"
+                + "   CASE WHEN a.action_index = 0 AND $10::timestamptz IS NOT NULL THEN 1 ELSE 0 END, $4, $4"
                 + " FROM unnest($6::uuid[], $7::int[], $8::text[]) AS a(action_id, action_index, host)"
-                + " WHERE " + STILL_ACTIVE + " ON CONFLICT DO NOTHING RETURNING action_index)"
-                + " SELECT count(*)::int AS n FROM d WHERE action_index = 0")
+                + " WHERE " + STILL_ACTIVE + " ON CONFLICT DO NOTHING RETURNING d.status, " + CLAIMED + ")"
+                + " SELECT * FROM d WHERE d.action_index = 0")
                 .execute(Tuple.from(new Object[] { plan.campaignId(), userId, eventId, Sql.ts(now), Sql.ts(firstDue),
-                        plan.actionIds(), plan.indexes(), plan.hosts(), Ids.newId() }))
-                .map(rows -> rows.iterator().next().getInteger("n"));
+                        plan.actionIds(), plan.indexes(), plan.hosts(), Ids.newId(), Sql.ts(claimedUntil) }))
+                .map(rows -> new Entered(rows.size(), claimedUntil == null ? List.of() : claimedRows(rows)));
+    }
+
+    /** What {@link #enter} wrote: entries (0 or 1), and the first delivery if it was written claimed. */
+    public record Entered(int entries, List<Claimed> claimed) {
     }
 
     /**

@@ -1,20 +1,25 @@
 package dev.herald.dispatch;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import dev.herald.delivery.Claimed;
+import dev.herald.delivery.Handoff;
 import dev.herald.platform.Wakeups;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 
 /**
  * Sends due deliveries: this instance's {@link Pump}, started when deliveries may be due now
- * ({@link Wakeups}) and, as a safety net, by a periodic poll.
+ * ({@link Wakeups}) and, as a safety net, by a periodic poll; deliveries written claimed for it
+ * ({@link Handoff}) it sends at once.
  */
 @ApplicationScoped
-public class Dispatcher {
+public class Dispatcher implements Handoff {
 
     private final Pump pump;
     private final DeliveryConfig config;
@@ -37,6 +42,16 @@ public class Dispatcher {
 
     void onShutdown(@Observes ShutdownEvent event) {
         stop(config.shutdownGrace());
+    }
+
+    @Override
+    public Instant claimUntil(String host, Instant now) {
+        return pump.claimUntil(host, now);
+    }
+
+    @Override
+    public void take(List<Claimed> claimed) {
+        pump.take(claimed);
     }
 
     /** Starts the pump unless it is running, in which case it makes one more pass. */

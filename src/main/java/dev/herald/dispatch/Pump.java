@@ -3,11 +3,14 @@ package dev.herald.dispatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,6 +47,9 @@ public final class Pump {
     private final AtomicInteger preparing = new AtomicInteger();
     /** Deliveries this pump has claimed and not yet recorded or given back. */
     private final Map<UUID, Claimed> claimed = new ConcurrentHashMap<>();
+    /** Deliveries written claimed for this pump, waiting for their batch to be prepared. */
+    private final Queue<Claimed> taken = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean preparingTaken = new AtomicBoolean();
     private volatile boolean stopping;
 
     Pump(DeliveryStore deliveries, Preparation preparation, Sender sender, DeliveryConfig config, Clock clock) {
@@ -67,6 +73,51 @@ public final class Pump {
         } else {
             wakeAgain.set(true);
         }
+    }
+
+    /**
+     * Until when a delivery to {@code host} written now may be claimed for this pump: null when
+     * it has no room for one more (the claim's own test), or is stopping.
+     */
+    Instant claimUntil(String host, Instant now) {
+        boolean room = !stopping && config.maxInFlight() - inFlight.get() - preparing.get() > 0 && sender.hasRoom(host);
+        return room ? Sql.millis(now.plus(config.lease())) : null;
+    }
+
+    /**
+     * Sends deliveries written claimed for this pump ({@link #claimUntil}) as if a claim had
+     * taken them. Stopping, it gives them back at once for another instance.
+     */
+    void take(List<Claimed> batch) {
+        Instant now = Sql.millis(clock.instant());
+        if (stopping) {
+            batch.forEach(c -> detach(c, deliveries.release(c, now, now).replaceWith(false)));
+            return;
+        }
+        batch.forEach(this::hold);
+        taken.addAll(batch);
+        prepareTaken();
+    }
+
+    /**
+     * Prepares what was taken, one batch at a time: those taken while a batch is prepared make
+     * the next, so under load they are prepared together as a claim's would be, and alone
+     * nothing waits.
+     */
+    private void prepareTaken() {
+        if (!preparingTaken.compareAndSet(false, true)) {
+            return;
+        }
+        List<Claimed> batch = new ArrayList<>();
+        for (Claimed claim = taken.poll(); claim != null; claim = batch.size() < config.batchSize() ? taken.poll() : null) {
+            batch.add(claim);
+        }
+        prepare(batch, Sql.millis(clock.instant()), () -> {
+            preparingTaken.set(false);
+            if (!taken.isEmpty()) {
+                prepareTaken();
+            }
+        });
     }
 
     /**
@@ -116,7 +167,8 @@ public final class Pump {
                 // The next claim runs while this one is prepared: a claim's round trip and its
                 // preparation's take about as long, and one after the other they held
                 // bench/dispatch to one batch per both.
-                .invoke(claims -> prepare(claims.claimed(), now))
+                .invoke(claims -> prepare(claims.claimed(), now, () -> {
+                }))
                 // Deliveries put off for a campaign's rate, or taken by another instance, left room:
                 // others may be due behind them.
                 .subscribe().with(
@@ -134,11 +186,13 @@ public final class Pump {
         sender.hold(claim.host());
     }
 
-    private void prepare(List<Claimed> batch, Instant now) {
+    /** Prepares a batch and carries out its steps; {@code prepared} runs when it is under way. */
+    private void prepare(List<Claimed> batch, Instant now, Runnable prepared) {
         if (batch.isEmpty()) {
+            prepared.run();
             return;
         }
-        preparation.prepare(batch).subscribe().with(
+        preparation.prepare(batch).onTermination().invoke(prepared).subscribe().with(
                 steps -> steps.forEach(this::carryOut),
                 failure -> {
                     DatabaseOutage.warn(LOG, "preparing deliveries", failure);

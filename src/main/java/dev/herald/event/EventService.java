@@ -22,7 +22,6 @@ import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Problems;
 import dev.herald.platform.Sql;
-import dev.herald.platform.Wakeups;
 import dev.herald.user.TriggeringEvent;
 import dev.herald.user.User;
 import dev.herald.user.UserIds;
@@ -48,19 +47,17 @@ public class EventService {
     private final UserService userService;
     private final EventStore events;
     private final EventTriggers triggers;
-    private final Wakeups wakeups;
     private final EventMetrics metrics;
     private final Json json;
     private final Clock clock;
 
     public EventService(UserStore users, UserService userService, EventStore events,
-            EventTriggers triggers, Wakeups wakeups, EventMetrics metrics, Json json, Clock clock) {
+            EventTriggers triggers, EventMetrics metrics, Json json, Clock clock) {
         this.metrics = metrics;
         this.users = users;
         this.userService = userService;
         this.events = events;
         this.triggers = triggers;
-        this.wakeups = wakeups;
         this.json = json;
         this.clock = clock;
     }
@@ -77,12 +74,7 @@ public class EventService {
                     .invoke(this::count);
         }
         return users.pool().withTransaction(conn -> trackIn(conn, event, patch(request), now))
-                .invoke(this::count)
-                .invoke(accepted -> {
-                    if (accepted.entries() > 0) {
-                        wakeups.wakeAll();
-                    }
-                });
+                .invoke(this::count);
     }
 
     /**
@@ -138,9 +130,6 @@ public class EventService {
                         })))
                 .map(stored -> {
                     metrics.stored(stored.accepted(), stored.duplicates(), stored.entries());
-                    if (stored.entries() > 0) {
-                        wakeups.wakeAll();
-                    }
                     return new BatchAccepted(stored.accepted(), stored.duplicates());
                 });
     }

@@ -6,7 +6,7 @@ import dev.herald.user.TriggeringEvent;
 import dev.herald.user.User;
 import dev.herald.user.UserTriggers;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** What a tracked event starts or ends (its attributes included), in the transaction that stores it; the trigger package answers it. */
 public interface EventTriggers extends UserTriggers {
@@ -15,8 +15,8 @@ public interface EventTriggers extends UserTriggers {
     boolean listensTo(String event);
 
     /** Entries for the campaigns triggered by {@code event}, for a user in their audience; returns how many. */
-    Uni<Integer> onEvent(SqlClient transaction, User user, TriggeringEvent event, Instant now);
+    Uni<Integer> onEvent(SqlConnection transaction, User user, TriggeringEvent event, Instant now);
 
     /** Cancels the user's pending deliveries of campaigns that this event exits ({@code exitOn}). */
-    Uni<Integer> onExit(SqlClient transaction, String userId, String event, Instant now);
+    Uni<Integer> onExit(SqlConnection transaction, String userId, String event, Instant now);
 }

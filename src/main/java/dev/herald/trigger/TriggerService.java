@@ -19,17 +19,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.herald.audience.Evaluator;
 import dev.herald.audience.EventFact;
+import dev.herald.campaign.Campaign;
 import dev.herald.campaign.Limits;
 import dev.herald.campaign.SendPlan;
 import dev.herald.delivery.DeliveryStore;
+import dev.herald.delivery.Handoff;
 import dev.herald.event.EventStore;
 import dev.herald.event.EventTriggers;
 import dev.herald.platform.Sql;
+import dev.herald.platform.Wakeups;
 import dev.herald.user.TriggeringEvent;
 import dev.herald.user.User;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 
 /**
  * Turns what a user did into entries of triggered campaigns (contract section 2.2), inside the
@@ -41,11 +45,16 @@ public class TriggerService implements EventTriggers {
     private final TriggerIndex index;
     private final DeliveryStore deliveries;
     private final EventStore events;
+    private final Handoff handoff;
+    private final Wakeups wakeups;
 
-    public TriggerService(TriggerIndex index, DeliveryStore deliveries, EventStore events) {
+    public TriggerService(TriggerIndex index, DeliveryStore deliveries, EventStore events, Handoff handoff,
+            Wakeups wakeups) {
         this.index = index;
         this.deliveries = deliveries;
         this.events = events;
+        this.handoff = handoff;
+        this.wakeups = wakeups;
     }
 
     @Override
@@ -54,15 +63,15 @@ public class TriggerService implements EventTriggers {
     }
 
     @Override
-    public Uni<Integer> onEvent(SqlClient client, User user, TriggeringEvent event, Instant now) {
+    public Uni<Integer> onEvent(SqlConnection conn, User user, TriggeringEvent event, Instant now) {
         List<TriggerIndex.Trigger> triggers = index.forEvent(event.name());
-        return history(client, user, triggers).chain(history -> {
+        return history(conn, user, triggers).chain(history -> {
             List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
             for (TriggerIndex.Trigger trigger : triggers) {
                 Evaluator.Subject subject = new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
                         event.params(), now, history);
                 if (Evaluator.matches(trigger.where(), subject) && Evaluator.matches(trigger.audience(), subject)) {
-                    enter(client, trigger, user, event, now, writes);
+                    enter(conn, trigger, user, event, now, writes);
                 }
             }
             return run(writes);
@@ -70,14 +79,14 @@ public class TriggerService implements EventTriggers {
     }
 
     /** The user's events that the triggers' audiences count (in this transaction: the new event too). */
-    private Uni<List<EventFact>> history(SqlClient client, User user, List<TriggerIndex.Trigger> triggers) {
+    private Uni<List<EventFact>> history(SqlConnection conn, User user, List<TriggerIndex.Trigger> triggers) {
         Set<String> names = new HashSet<>();
         triggers.forEach(trigger -> names.addAll(Evaluator.eventNames(trigger.audience())));
-        return events.facts(client, List.of(user.id()), names).map(found -> found.getOrDefault(user.id(), List.of()));
+        return events.facts(conn, List.of(user.id()), names).map(found -> found.getOrDefault(user.id(), List.of()));
     }
 
     @Override
-    public Uni<Integer> onAttributesChanged(SqlClient client, User user, Map<String, JsonNode> changed,
+    public Uni<Integer> onAttributesChanged(SqlConnection conn, User user, Map<String, JsonNode> changed,
             TriggeringEvent event, Instant now) {
         List<TriggerIndex.Trigger> triggers = new ArrayList<>();
         changed.forEach((name, value) -> index.forAttribute(name).stream()
@@ -85,20 +94,20 @@ public class TriggerService implements EventTriggers {
         if (triggers.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return history(client, user, triggers).chain(history -> {
+        return history(conn, user, triggers).chain(history -> {
             List<Supplier<Uni<Integer>>> writes = new ArrayList<>();
             for (TriggerIndex.Trigger trigger : triggers) {
                 Evaluator.Subject subject = new Evaluator.Subject(user.id(), user.attributes(), user.createdAt(),
                         null, now, history);
                 if (Evaluator.matches(trigger.audience(), subject)) {
-                    enter(client, trigger, user, event, now, writes);
+                    enter(conn, trigger, user, event, now, writes);
                 }
             }
             return run(writes);
         });
     }
 
-    private void enter(SqlClient client, TriggerIndex.Trigger trigger, User user, TriggeringEvent event, Instant now,
+    private void enter(SqlConnection conn, TriggerIndex.Trigger trigger, User user, TriggeringEvent event, Instant now,
             List<Supplier<Uni<Integer>>> writes) {
         Instant due = due((SendPlan.Triggered) trigger.campaign().plan(), user, event, now);
         if (due == null) {
@@ -107,21 +116,57 @@ public class TriggerService implements EventTriggers {
         UUID eventId = event == null ? null : event.id();
         Limits.PerUser cap = trigger.campaign().limits().perUser();
         if (cap == null) {
-            writes.add(() -> deliveries.enter(client, trigger.campaign().entryPlan(), user.id(), eventId, due, now));
+            writes.add(() -> enter(conn, trigger.campaign(), user.id(), eventId, due, now));
             return;
         }
         // The caller's transaction holds the user's row, so two events of one user cannot both pass.
         Duration window = cap.window();
-        writes.add(() -> deliveries.countEntries(client, trigger.campaign().id(), user.id(), window == null ? null
+        writes.add(() -> deliveries.countEntries(conn, trigger.campaign().id(), user.id(), window == null ? null
                 : now.minus(window)).chain(count -> count < cap.max()
-                        ? deliveries.enter(client, trigger.campaign().entryPlan(), user.id(), eventId, due, now)
-                        : deliveries.skipCapped(client, trigger.campaign().entryPlan(), user.id(), eventId, now).replaceWith(0)));
+                        ? enter(conn, trigger.campaign(), user.id(), eventId, due, now)
+                        : deliveries.skipCapped(conn, trigger.campaign().entryPlan(), user.id(), eventId, now).replaceWith(0)));
+    }
+
+    /**
+     * Writes the entry. Its first delivery, when due at once, is written claimed by this
+     * instance's dispatcher if it has room, and handed to it after the commit: the webhook leaves
+     * without a claim's round trip. Campaigns with {@code maxPerMinute} are always claimed, which
+     * counts them. Otherwise the dispatchers are woken after the commit; an entry due later is
+     * found by their poll.
+     */
+    private Uni<Integer> enter(SqlConnection conn, Campaign campaign, String userId, UUID eventId, Instant due,
+            Instant now) {
+        DeliveryStore.EntryPlan plan = campaign.entryPlan();
+        boolean dueNow = !due.isAfter(now);
+        Instant claimedUntil = dueNow && campaign.limits().maxPerMinute() == null && conn.transaction() != null
+                ? handoff.claimUntil(plan.hosts()[0], now) : null;
+        return deliveries.enter(conn, plan, userId, eventId, due, now, claimedUntil)
+                .invoke(entered -> {
+                    if (!entered.claimed().isEmpty()) {
+                        afterCommit(conn, () -> handoff.take(entered.claimed()));
+                    } else if (dueNow && entered.entries() > 0) {
+                        afterCommit(conn, wakeups::wakeAll);
+                    }
+                })
+                .map(DeliveryStore.Entered::entries);
+    }
+
+    private static void afterCommit(SqlConnection conn, Runnable action) {
+        Transaction transaction = conn.transaction();
+        if (transaction == null) {
+            action.run();
+            return;
+        }
+        // A transaction that does not commit leaves nothing to send; what committed without its
+        // answer reaching here is sent once its claim's lease ends, or found by a poll.
+        transaction.completion().subscribe().with(committed -> action.run(), rolledBack -> {
+        });
     }
 
     @Override
-    public Uni<Integer> onExit(SqlClient client, String userId, String event, Instant now) {
+    public Uni<Integer> onExit(SqlConnection conn, String userId, String event, Instant now) {
         List<UUID> campaigns = index.exitedBy(event);
-        return campaigns.isEmpty() ? Uni.createFrom().item(0) : deliveries.exit(client, userId, campaigns, now);
+        return campaigns.isEmpty() ? Uni.createFrom().item(0) : deliveries.exit(conn, userId, campaigns, now);
     }
 
     /** One statement after the other: they share the transaction's connection. */

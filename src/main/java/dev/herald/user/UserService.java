@@ -18,7 +18,6 @@ import dev.herald.platform.Json;
 import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Sql;
-import dev.herald.platform.Wakeups;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlClient;
 
@@ -29,17 +28,15 @@ public class UserService {
     private final UserStore users;
     private final DeliveryStore deliveries;
     private final UserTriggers triggers;
-    private final Wakeups wakeups;
     private final UserConfig limits;
     private final Json json;
     private final Clock clock;
 
-    public UserService(UserStore users, DeliveryStore deliveries, UserTriggers triggers, Wakeups wakeups, UserConfig limits, Json json,
+    public UserService(UserStore users, DeliveryStore deliveries, UserTriggers triggers, UserConfig limits, Json json,
             Clock clock) {
         this.users = users;
         this.deliveries = deliveries;
         this.triggers = triggers;
-        this.wakeups = wakeups;
         this.limits = limits;
         this.json = json;
         this.clock = clock;
@@ -71,16 +68,7 @@ public class UserService {
         return users.pool().withTransaction(conn -> users.lockOrCreate(conn, id, now)
                 .chain(before -> change.apply(new Current(conn, before)).chain(after -> triggers
                         .onAttributesChanged(conn, after, changes(before, after), null, now)
-                        .map(entries -> new Written(after, entries)))))
-                .invoke(written -> {
-                    if (written.entries() > 0) {
-                        wakeups.wakeAll();
-                    }
-                })
-                .map(Written::user);
-    }
-
-    private record Written(User user, int entries) {
+                        .replaceWith(after))));
     }
 
     /** Merges {@code patch} into a user locked by the caller's transaction, within the limits. */

@@ -6,7 +6,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /** What changed attributes start, in the transaction that changed them; the trigger package answers it. */
 public interface UserTriggers {
@@ -16,6 +16,6 @@ public interface UserTriggers {
      * null when removed). {@code event} is the event that carried the change, if one did. Returns
      * how many entries were written.
      */
-    Uni<Integer> onAttributesChanged(SqlClient transaction, User user, Map<String, JsonNode> changed,
+    Uni<Integer> onAttributesChanged(SqlConnection transaction, User user, Map<String, JsonNode> changed,
             TriggeringEvent event, Instant now);
 }
