@@ -5,7 +5,8 @@ import java.util.UUID;
 
 /**
  * A delivery this instance has claimed: leased until {@code lockedUntil}, which also identifies
- * the claim when its result is recorded.
+ * the claim when its result is recorded. {@code renderedNow}: its request was rendered for this
+ * claim, and is stored with the claim's outcome, or when it is given back.
  */
 public record Claimed(
         UUID id,
@@ -20,10 +21,11 @@ public record Claimed(
         RenderedRequest request,
         String credentials,
         String triggerData,
-        String eventData) {
+        String eventData,
+        boolean renderedNow) {
 
     public Claimed rendered(RenderedRequest newRequest, String newCredentials) {
         return new Claimed(id, campaignId, entryId, userId, host, actionId, actionIndex, attempt, lockedUntil,
-                newRequest, newCredentials, triggerData, eventData);
+                newRequest, newCredentials, triggerData, eventData, true);
     }
 }

@@ -106,7 +106,7 @@ public class PreviewService {
             Instant now = context.now();
             Claimed claim = new Claimed(deliveryId, campaign.id(), null, context.userId(),
                     action.parsed().url().hostKey(), action.id(), 0, 1, now.plus(config.lease()),
-                    rendered.request(), rendered.credentials(), null, null);
+                    rendered.request(), rendered.credentials(), null, null, false);
             List<String> secrets = campaign.signingSecrets(action.id(), now);
             return deliveries.insertTest(claim, now)
                     .chain(() -> sender.send(deliveryId.toString(), rendered.request(), rendered.credentials(),

@@ -235,6 +235,8 @@ public final class Pump {
             inFlight.incrementAndGet();
         }
         preparing.decrementAndGet();
+        // Given back at shutdown, a delivery keeps the request rendered for it.
+        claimed.put(step.claim().id(), step.claim());
         detach(step.claim(), sender.carryOut(step, this::requestEnded));
         if (!send) {
             wakeIfSaturated();

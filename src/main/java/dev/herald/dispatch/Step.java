@@ -30,9 +30,9 @@ public sealed interface Step {
     }
 
     /**
-     * To be sent; {@code claim} carries its rendered request, rendered just now when
-     * {@code renderedNow}. {@code action} is null when it was removed after rendering.
+     * To be sent; {@code claim} carries its rendered request ({@link Claimed#renderedNow} says
+     * whether just now). {@code action} is null when it was removed after rendering.
      */
-    record Send(Claimed claim, Campaign campaign, Action action, boolean renderedNow) implements Step {
+    record Send(Claimed claim, Campaign campaign, Action action) implements Step {
     }
 }

@@ -117,7 +117,7 @@ public class Warmup implements HealthCheck {
     private Uni<Void> pass(List<Campaign> live, String self) {
         List<Claimed> claims = live.stream().flatMap(campaign -> campaign.actions().stream()
                 .map(action -> new Claimed(Ids.newId(), campaign.id(), Ids.newId(), "warm-up", "warm-up", action.id(), 0,
-                        1, clock.instant(), null, null, null, null)))
+                        1, clock.instant(), null, null, null, null, false)))
                 .limit(CLAIMED)
                 .toList();
         return deliveries.claim(Instant.EPOCH, Instant.EPOCH, 1, DeliveryStore.HostRoom.any(1))

@@ -109,7 +109,8 @@ class DeletionTest {
         return Tuple.from(new Object[] { new UUID[] { id }, new String[] { "DELIVERED" }, new String[1],
                 new OffsetDateTime[1], new Integer[] { 200 }, new String[1], new OffsetDateTime[] { now },
                 new OffsetDateTime[] { Sql.ts(lease) }, new OffsetDateTime[] { now }, new Integer[] { 5 },
-                new String[] { "{}" }, new String[] { "ok" }, new OffsetDateTime[1], new OffsetDateTime[] { now } });
+                new String[] { "{}" }, new String[] { "ok" }, new OffsetDateTime[1], new OffsetDateTime[] { now },
+                new String[1], new String[1] });
     }
 
     private long attempts(UUID delivery) {

@@ -148,7 +148,8 @@ class StaleStatisticsTest {
                 + filled(n, "NULL", "text") + ", " + filled(n, "'" + now + "'", "timestamptz") + ", "
                 + filled(n, "'" + lease + "'", "timestamptz") + ", " + filled(n, "'" + now.minusMillis(5) + "'", "timestamptz")
                 + ", " + filled(n, "5", "int") + ", " + filled(n, "'{}'", "text") + ", " + filled(n, "'ok'", "text") + ", "
-                + filled(n, "'" + now + "'", "timestamptz") + ", " + filled(n, "'" + now + "'", "timestamptz") + ")";
+                + filled(n, "'" + now + "'", "timestamptz") + ", " + filled(n, "'" + now + "'", "timestamptz") + ", "
+                + filled(n, "'" + REQUEST + "'", "text") + ", " + filled(n, "NULL", "text") + ")";
     }
 
     /** An SQL array of {@code n} times {@code value}, of type {@code type}. */
@@ -182,6 +183,9 @@ class StaleStatisticsTest {
                 });
     }
 
+    /** The request each outcome stores, as rendered for its first attempt. */
+    private static final String REQUEST = "{\"method\":\"POST\",\"url\":\"https://hooks.example.com/\",\"headers\":{},\"body\":\"{}\"}";
+
     /** Delivered outcomes of the claims on {@code ids}, in {@link DeliveryStore#RECORD}'s parameters. */
     private static Tuple outcomes(List<UUID> ids, Instant lease, Instant now) {
         int n = ids.size();
@@ -195,7 +199,7 @@ class StaleStatisticsTest {
         Object[] bodies = filled(new String[n], "ok");
         return Tuple.from(new Object[] { ids.toArray(UUID[]::new), statuses, new String[n],
                 new OffsetDateTime[n], codes, new String[n], finished, leases, started, latencies, headers,
-                bodies, new OffsetDateTime[n], finished });
+                bodies, new OffsetDateTime[n], finished, filled(new String[n], REQUEST), new String[n] });
     }
 
     private static <T> T[] filled(T[] array, T value) {

@@ -34,6 +34,7 @@ import dev.herald.support.Campaigns.Limits;
 import dev.herald.support.Campaigns.Webhook;
 import dev.herald.support.Gate;
 import dev.herald.support.Gates;
+import dev.herald.support.Http;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
@@ -250,7 +251,10 @@ class MultiInstanceTest {
         // The first request is held until this instance has given it back.
         Gate firstReply = gates.shut();
         receiver.reply("/stopping", r -> firstReply.thenReply(200));
-        String campaign = sentToOneUser("stopping", webhook(receiver.url("/stopping")).withTimeout("PT10S"));
+        String user = user("stopping").with("plan", "first").put();
+        String campaign = laterCampaign("stopping", webhook(receiver.url("/stopping")).withTimeout("PT10S")
+                .withData(Map.of("plan", "{user.plan}")));
+        send(campaign, List.of(user));
         clock.advance(Duration.ofMinutes(61));
 
         Pump other = otherInstance();
@@ -261,6 +265,9 @@ class MultiInstanceTest {
         Map<String, Object> given = delivery(campaign);
         assertThat(given.get("status")).isEqualTo("PENDING");
         assertThat(given.get("attemptCount")).isEqualTo(0);
+        // Given back, it keeps the request rendered for it: the user's change comes too late.
+        assertThat(given.get("request")).isNotNull();
+        Http.putUser(user, Map.of("plan", "second"));
 
         // The request given back was still in flight, so it arrives twice, with one webhook-id.
         dispatcher.wakeUp();
@@ -269,5 +276,6 @@ class MultiInstanceTest {
                 .get("status")));
         List<Receiver.Received> got = receiver.at("/stopping");
         assertThat(got.get(1).header("webhook-id")).isEqualTo(got.get(0).header("webhook-id"));
+        assertThat(got.get(1).body()).isEqualTo(got.get(0).body()).contains("first");
     }
 }

@@ -52,7 +52,7 @@ class PreparationTest {
         }
     };
 
-    private final Preparation preparation = new Preparation(null, null, null, null,
+    private final Preparation preparation = new Preparation(null, null, null,
             new RequestRenderer(new WebhookTemplates(MAPPER), MAPPER, LIMITS, "test"), new Json(MAPPER),
             Clock.fixed(NOW, ZoneOffset.UTC));
 
@@ -82,7 +82,7 @@ class PreparationTest {
 
     private static Claimed claim(Campaign campaign, Action action, RenderedRequest stored) {
         return new Claimed(UUID.randomUUID(), campaign.id(), UUID.randomUUID(), "u-1", "hooks.example.com:443",
-                action.id(), 0, 1, NOW.plusSeconds(120), stored, null, null, null);
+                action.id(), 0, 1, NOW.plusSeconds(120), stored, null, null, null, false);
     }
 
     @Test
@@ -93,7 +93,7 @@ class PreparationTest {
                 NOW);
         assertThat(step).isInstanceOf(Step.Send.class);
         Step.Send send = (Step.Send) step;
-        assertThat(send.renderedNow()).isTrue();
+        assertThat(send.claim().renderedNow()).isTrue();
         assertThat(send.claim().request().url()).isEqualTo("https://hooks.example.com/pro");
         assertThat(send.claim().request().body()).isEqualTo("{\"plan\":\"pro\"}");
     }
@@ -105,7 +105,7 @@ class PreparationTest {
         RenderedRequest stored = new RenderedRequest("POST", "https://hooks.example.com/", Map.of(), "{}");
         Claimed claimed = claim(campaign, action, stored);
         assertThat(preparation.decide(claimed, campaign, null, List.of(), NOW))
-                .isEqualTo(new Step.Send(claimed, campaign, action, false));
+                .isEqualTo(new Step.Send(claimed, campaign, action));
     }
 
     @Test

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.herald.support.Campaigns.Webhook;
 import dev.herald.support.Gate;
 import dev.herald.support.Gates;
+import dev.herald.support.Http;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
@@ -103,6 +104,27 @@ class UnreliableReceiverTest {
         assertThat(delivery(campaign).getList("attempts.statusCode")).containsExactly(500, 500, 204);
         List<Receiver.Received> got = receiver.at("/twice");
         assertThat(got).extracting(r -> r.header("webhook-id")).containsOnly(got.get(0).header("webhook-id"));
+    }
+
+    @Test
+    void aRetrySendsTheFirstAttemptsRequestAfterTheUserChanged() {
+        Receiver receiver = receiver();
+        AtomicInteger calls = new AtomicInteger();
+        receiver.reply("/again", r -> Receiver.Reply.of(calls.incrementAndGet() == 1 ? 503 : 204));
+        String user = user("again").with("plan", "first").put();
+        String campaign = campaign("again", webhook(receiver.url("/again")).withData(Map.of("plan", "{user.plan}")))
+                .start();
+        send(campaign, List.of(user));
+        awaitAttempts(campaign, 1, "PENDING");
+        // Stored with the first attempt's outcome, rendered when it was first due.
+        assertThat(delivery(campaign).getString("request.body")).contains("first");
+
+        Http.putUser(user, Map.of("plan", "second"));
+        nextAttempt(campaign);
+        awaitAttempts(campaign, 2, "DELIVERED");
+        List<Receiver.Received> got = receiver.at("/again");
+        assertThat(got).hasSize(2);
+        assertThat(got.get(1).body()).isEqualTo(got.get(0).body()).contains("first");
     }
 
     @Test
