@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,9 +20,11 @@ import org.jboss.logging.Logger;
 import dev.herald.campaign.Action;
 import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
+import dev.herald.campaign.SendPlan;
 import dev.herald.delivery.Claimed;
 import dev.herald.delivery.DeliveryStore;
 import dev.herald.delivery.RenderedRequest;
+import dev.herald.event.EventService;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import io.quarkus.runtime.LaunchMode;
@@ -61,12 +64,14 @@ public class Warmup implements HealthCheck {
     private final RequestRenderer renderer;
     private final HostGuards guards;
     private final WebhookSender sender;
+    private final EventService events;
     private final Json json;
     private final Clock clock;
     private final AtomicReference<String> outcome = new AtomicReference<>();
 
     public Warmup(Pool pool, CampaignRepository campaigns, DeliveryStore deliveries, Preparation preparation,
-            RequestRenderer renderer, HostGuards guards, WebhookSender sender, Json json, Clock clock) {
+            RequestRenderer renderer, HostGuards guards, WebhookSender sender, EventService events, Json json,
+            Clock clock) {
         this.pool = pool;
         this.campaigns = campaigns;
         this.deliveries = deliveries;
@@ -74,6 +79,7 @@ public class Warmup implements HealthCheck {
         this.renderer = renderer;
         this.guards = guards;
         this.sender = sender;
+        this.events = events;
         this.json = json;
         this.clock = clock;
     }
@@ -112,9 +118,14 @@ public class Warmup implements HealthCheck {
     /**
      * What a pump pass does, with nothing to change: a claim at a time before anything was due,
      * the preparation of a claim of each live action for a user that does not exist (it reads
-     * what a real one reads, then is skipped), and one request through a host's guard.
+     * what a real one reads, then is skipped), and one request through a host's guard; then an
+     * event of each live trigger, rolled back ({@link EventService#rehearse}).
      */
     private Uni<Void> pass(List<Campaign> live, String self) {
+        List<String> triggers = live.stream()
+                .map(campaign -> campaign.plan() instanceof SendPlan.Triggered triggered
+                        && triggered.trigger() instanceof SendPlan.OnEvent on ? on.event() : null)
+                .filter(Objects::nonNull).distinct().toList();
         List<Claimed> claims = live.stream().flatMap(campaign -> campaign.actions().stream()
                 .map(action -> new Claimed(Ids.newId(), campaign.id(), Ids.newId(), "warm-up", "warm-up", action.id(), 0,
                         1, clock.instant(), null, null, null, null, false)))
@@ -123,6 +134,9 @@ public class Warmup implements HealthCheck {
         return deliveries.claim(Instant.EPOCH, Instant.EPOCH, 1, DeliveryStore.HostRoom.any(1))
                 .chain(() -> preparation.prepare(claims))
                 .chain(() -> guards.warm(() -> sender.warm(self)))
+                .chain(() -> Multi.createFrom().iterable(triggers)
+                        .onItem().transformToUniAndConcatenate(events::rehearse)
+                        .collect().last())
                 .replaceWithVoid();
     }
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.herald.dispatch.Dispatcher;
+import dev.herald.event.EventService;
 import dev.herald.support.Campaigns.Limits;
 import dev.herald.support.Campaigns.Plan;
 import dev.herald.support.MovableClock;
@@ -54,6 +55,9 @@ class TriggeredCampaignTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    EventService events;
 
     /** An ACTIVE triggered campaign with one action to {@code path}. */
     private static String triggered(Receiver receiver, String path, Plan plan, Object audience, Object data) {
@@ -96,6 +100,25 @@ class TriggeredCampaignTest {
 
         admin().body(event(user, name, Map.of("order_id", 43, "carrier", "fedex"))).post("/api/v1/events").then()
                 .statusCode(202).body("entries", equalTo(0));
+    }
+
+    @Test
+    void aRehearsedEventLeavesNothingAndSendsNothing() {
+        Receiver receiver = receivers.fresh();
+        String name = "rehearsed_" + System.nanoTime();
+        UUID campaign = UUID.fromString(triggered(receiver, "/rehearsed", Plan.onEvent(name), null,
+                Map.of("user", "{user.id}")));
+
+        events.rehearse(name).await().indefinitely();
+
+        assertThat(Rows.count(pool, "users", "id LIKE 'herald-warm-up-%'")).isZero();
+        assertThat(Rows.count(pool, "events", "name = $1", name)).isZero();
+        assertThat(Rows.deliveries(pool, "campaign_id = $1", campaign)).isZero();
+        String user = user("after-rehearsal").put();
+        admin().body(event(user, name, Map.of())).post("/api/v1/events").then().statusCode(202)
+                .body("entries", equalTo(1));
+        assertThat(receiver.await("/rehearsed", 1)).singleElement()
+                .satisfies(got -> assertThat(got.body()).contains(user));
     }
 
     @Test
