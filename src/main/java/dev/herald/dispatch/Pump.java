@@ -77,7 +77,9 @@ public final class Pump {
 
     /**
      * Until when a delivery to {@code host} written now may be claimed for this pump: null when
-     * it has no room for one more (the claim's own test), or is stopping.
+     * it has no room for one more (the claim's own test), or is stopping. Nothing is reserved:
+     * events written at the same moment may each pass, and then the host's guard still keeps its
+     * share when they are sent (a request it refuses waits in the database without an attempt).
      */
     Instant claimUntil(String host, Instant now) {
         boolean room = !stopping && config.maxInFlight() - inFlight.get() - preparing.get() > 0 && sender.hasRoom(host);
