@@ -108,7 +108,9 @@ class HandoffTest {
 
         DeliveryStore.Entered claimed = pool.withTransaction(conn -> deliveries.enter(conn, plan, first, null, now, now,
                 until)).await().indefinitely();
-        DeliveryStore.Entered due = pool.withTransaction(conn -> deliveries.enter(conn, plan, second, null, now, now,
+        // Due later, so that no claim woken by another test's work takes it meanwhile.
+        Instant later = now.plus(Duration.ofHours(1));
+        DeliveryStore.Entered due = pool.withTransaction(conn -> deliveries.enter(conn, plan, second, null, later, now,
                 null)).await().indefinitely();
 
         assertThat(claimed.entries()).isEqualTo(1);
@@ -122,7 +124,7 @@ class HandoffTest {
         assertThat(Rows.deliveries(pool, "campaign_id = $1 AND status = 'SENDING' AND locked_until = $2"
                 + " AND attempt_count = 1", campaign, Sql.ts(until))).isEqualTo(1);
         assertThat(Rows.deliveries(pool, "campaign_id = $1 AND status = 'PENDING' AND locked_until IS NULL"
-                + " AND attempt_count = 0 AND due_at = $2", campaign, Sql.ts(now))).isEqualTo(1);
+                + " AND attempt_count = 0 AND due_at = $2", campaign, Sql.ts(later))).isEqualTo(1);
     }
 
     @Test
@@ -138,6 +140,8 @@ class HandoffTest {
         String user = user("stopping").put();
         Claimed handed = pool.withTransaction(conn -> deliveries.enter(conn, plan, user, null, now, now,
                 now.plus(Duration.ofMinutes(1)))).await().indefinitely().claimed().get(0);
+        // Paused, so that no claim woken by another test's work takes it once it is given back.
+        admin().post("/api/v1/campaigns/{id}/pause", campaign.toString()).then().statusCode(200);
         pump.take(List.of(handed));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> Rows.deliveries(pool,
