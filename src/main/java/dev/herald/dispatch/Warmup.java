@@ -92,9 +92,12 @@ public class Warmup implements HealthCheck {
                 .chain(campaigns::findUnfinished)
                 .call(live -> Uni.createFrom().item(() -> render(live))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .chain(live -> Multi.createFrom().range(0, PASSES)
-                        .onItem().transformToUniAndConcatenate(i -> pass(live, self, i))
-                        .collect().last())
+                .chain(live -> {
+                    List<String> triggers = eventTriggers(live);
+                    return Multi.createFrom().range(0, PASSES)
+                            .onItem().transformToUniAndConcatenate(i -> pass(live, triggers, self, i))
+                            .collect().last();
+                })
                 .ifNoItem().after(MOST).fail()
                 .subscribe().with(
                         ignored -> outcome.set("warm in " + (System.nanoTime() - start) / 1_000_000 + " ms"),
@@ -119,13 +122,9 @@ public class Warmup implements HealthCheck {
      * What a pump pass does, with nothing to change: a claim at a time before anything was due,
      * the preparation of a claim of each live action for a user that does not exist (it reads
      * what a real one reads, then is skipped), and one request through a host's guard; then an
-     * event of one live trigger, rolled back ({@link EventService#rehearse}).
+     * event of one of {@code triggers}, rolled back ({@link EventService#rehearse}).
      */
-    private Uni<Void> pass(List<Campaign> live, String self, int pass) {
-        List<String> triggers = live.stream()
-                .map(campaign -> campaign.plan() instanceof SendPlan.Triggered triggered
-                        && triggered.trigger() instanceof SendPlan.OnEvent on ? on.event() : null)
-                .filter(Objects::nonNull).distinct().toList();
+    private Uni<Void> pass(List<Campaign> live, List<String> triggers, String self, int pass) {
         // One a pass, in turn: what warms is how often the path runs, and many live triggers
         // must not make the warm-up longer.
         Uni<Void> rehearsal = triggers.isEmpty() ? Uni.createFrom().voidItem()
@@ -140,6 +139,14 @@ public class Warmup implements HealthCheck {
                 .chain(() -> guards.warm(() -> sender.warm(self)))
                 .chain(() -> rehearsal)
                 .replaceWithVoid();
+    }
+
+    /** The event names that live campaigns are triggered by. */
+    private static List<String> eventTriggers(List<Campaign> live) {
+        return live.stream()
+                .map(campaign -> campaign.plan() instanceof SendPlan.Triggered triggered
+                        && triggered.trigger() instanceof SendPlan.OnEvent on ? on.event() : null)
+                .filter(Objects::nonNull).distinct().toList();
     }
 
     /**
