@@ -46,17 +46,19 @@ public class EventService {
     private final UserStore users;
     private final UserService userService;
     private final EventStore events;
+    private final QuietEvents quiet;
     private final EventTriggers triggers;
     private final EventMetrics metrics;
     private final Json json;
     private final Clock clock;
 
-    public EventService(UserStore users, UserService userService, EventStore events,
+    public EventService(UserStore users, UserService userService, EventStore events, QuietEvents quiet,
             EventTriggers triggers, EventMetrics metrics, Json json, Clock clock) {
         this.metrics = metrics;
         this.users = users;
         this.userService = userService;
         this.events = events;
+        this.quiet = quiet;
         this.triggers = triggers;
         this.json = json;
         this.clock = clock;
@@ -69,9 +71,7 @@ public class EventService {
         errors.throwIfAny();
         if (patch(request) == null && !triggers.listensTo(event.event())) {
             // Nothing to change or trigger: storing the event (and its user, if new) is all of it.
-            return events.insertOrFindRepeat(events.pool(), event)
-                    .map(id -> new EventAccepted(id, !id.equals(event.id()), 0))
-                    .invoke(this::count);
+            return quiet.store(event).invoke(this::count);
         }
         return users.pool().withTransaction(conn -> trackIn(conn, event, patch(request), now))
                 .invoke(this::count);

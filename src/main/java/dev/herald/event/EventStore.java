@@ -27,6 +27,11 @@ import io.vertx.mutiny.sqlclient.Tuple;
 @ApplicationScoped
 public class EventStore {
 
+    /** Events as arrays of their columns, $1 to $7, as {@link #columns} gives them. */
+    private static final String UNNEST = "unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
+            + " $6::timestamptz[], $7::timestamptz[])";
+    private static final String COLUMNS = "id, user_id, name, client_id, params, time, received_at";
+
     private final Pool pool;
     private final Json json;
 
@@ -62,6 +67,41 @@ public class EventStore {
         if (all.isEmpty()) {
             return Uni.createFrom().item(0);
         }
+        return client.preparedQuery("WITH u AS (" + UserStore.createAllIfMissing("$8", "$9") + ")"
+                + " INSERT INTO events (" + COLUMNS + ")"
+                + " SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at"
+                + " FROM " + UNNEST + " AS e(" + COLUMNS + ") ON CONFLICT (user_id, client_id) DO NOTHING")
+                .execute(columns(all, now))
+                .map(RowSet::rowCount);
+    }
+
+    /**
+     * Stores events in one statement as {@link #insertAll} does, and answers for each, in order,
+     * the id it is stored under: its own, or that of the event already stored with the same
+     * (user, client id); null when that event was being stored by a transaction that committed
+     * after this statement began. No two of {@code all} may share a (user, client id).
+     */
+    public Uni<List<UUID>> insertAllOrFindRepeats(SqlClient client, List<TrackedEvent> all, Instant now) {
+        return client.preparedQuery("WITH u AS (" + UserStore.createAllIfMissing("$8", "$9") + "),"
+                + " e AS (SELECT * FROM " + UNNEST + " WITH ORDINALITY AS e(" + COLUMNS + ", n)),"
+                + " inserted AS (INSERT INTO events (" + COLUMNS + ")"
+                + "   SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at FROM e"
+                + "   ORDER BY e.n ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id)"
+                // The events table is read only for those not inserted: a join would be planned
+                // once, maybe while the table was small, and then scan all of it every time.
+                + " SELECT COALESCE(i.id, (SELECT x.id FROM events x WHERE x.user_id = e.user_id"
+                + "   AND x.client_id = e.client_id)) AS id"
+                + " FROM e LEFT JOIN inserted i ON i.id = e.id ORDER BY e.n")
+                .execute(columns(all, now))
+                .map(rows -> {
+                    List<UUID> ids = new ArrayList<>(rows.size());
+                    rows.forEach(row -> ids.add(row.getUUID("id")));
+                    return ids;
+                });
+    }
+
+    /** The events' columns as arrays ($1 to $7), their distinct users sorted ($8) and {@code now} ($9). */
+    private Tuple columns(List<TrackedEvent> all, Instant now) {
         int n = all.size();
         UUID[] ids = new UUID[n];
         String[] userIds = new String[n];
@@ -81,15 +121,8 @@ public class EventStore {
             received[i] = Sql.ts(event.receivedAt());
         }
         String[] users = Arrays.stream(userIds).distinct().sorted().toArray(String[]::new);
-        return client.preparedQuery("WITH u AS (" + UserStore.createAllIfMissing("$8", "$9") + ")"
-                + " INSERT INTO events (id, user_id, name, client_id, params, time, received_at)"
-                + " SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at"
-                + " FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],"
-                + "   $7::timestamptz[]) AS e(id, user_id, name, client_id, params, time, received_at)"
-                + " ON CONFLICT (user_id, client_id) DO NOTHING")
-                .execute(Tuple.from(new Object[] { ids, userIds, names, clientIds, params, times, received, users,
-                        Sql.ts(now) }))
-                .map(RowSet::rowCount);
+        return Tuple.from(new Object[] { ids, userIds, names, clientIds, params, times, received, users,
+                Sql.ts(now) });
     }
 
     /**

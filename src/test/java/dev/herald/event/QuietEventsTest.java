@@ -1,0 +1,157 @@
+package dev.herald.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import dev.herald.platform.Ids;
+import dev.herald.platform.Sql;
+import dev.herald.support.Http;
+import dev.herald.support.Rows;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * Single events that arrive while every statement slot is busy are stored together, in one
+ * statement, and each is still answered for itself: its own id, or that of the event it repeats;
+ * an event the database refuses fails alone.
+ */
+@QuarkusTest
+class QuietEventsTest {
+
+    @Inject
+    QuietEvents quiet;
+    @Inject
+    Pool pool;
+    @Inject
+    Clock clock;
+
+    @Test
+    void eventsThatWaitTogetherAreStoredInOneStatementEachUnderItsOwnId() {
+        String prefix = Http.userId("quiet");
+        List<TrackedEvent> events = events(40, i -> event(prefix + "-" + (i % 7), null));
+
+        List<CompletableFuture<EventAccepted>> answers = whileSlotsAreBusy(events);
+
+        List<UUID> ids = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            EventAccepted accepted = answers.get(i).join();
+            assertThat(accepted.id()).isEqualTo(events.get(i).id());
+            assertThat(accepted.duplicate()).isFalse();
+            ids.add(accepted.id());
+        }
+        UUID[] stored = ids.toArray(UUID[]::new);
+        assertThat(Rows.count(pool, "events", "id = ANY($1)", (Object) stored)).isEqualTo(40);
+        // One transaction wrote them all: the grouping this class is for.
+        assertThat(pool.preparedQuery("SELECT count(DISTINCT xmin::text) FROM events WHERE id = ANY($1)")
+                .execute(Tuple.of((Object) stored)).await().indefinitely().iterator().next().getLong(0)).isEqualTo(1);
+        assertThat(Rows.count(pool, "users", "id LIKE $1", prefix + "-%")).isEqualTo(7);
+    }
+
+    @Test
+    void repeatsThatWaitTogetherAreStoredOnceAndAnsweredWithTheStoredId() {
+        String user = Http.userId("quiet-repeat");
+        TrackedEvent earlier = event(user, "earlier");
+        EventAccepted first = quiet.store(earlier).await().atMost(Duration.ofSeconds(10));
+        assertThat(first.duplicate()).isFalse();
+        // Ten repeats of an event stored before, ten of one sent with them, ten without an id.
+        List<TrackedEvent> events = events(30, i -> event(user, i < 10 ? "earlier" : i < 20 ? "together" : null));
+
+        List<CompletableFuture<EventAccepted>> answers = whileSlotsAreBusy(events);
+
+        List<EventAccepted> all = answers.stream().map(CompletableFuture::join).toList();
+        assertThat(all.subList(0, 10)).allSatisfy(accepted -> {
+            assertThat(accepted.id()).isEqualTo(earlier.id());
+            assertThat(accepted.duplicate()).isTrue();
+        });
+        assertThat(all.get(10).id()).isEqualTo(events.get(10).id());
+        assertThat(all.get(10).duplicate()).isFalse();
+        assertThat(all.subList(11, 20)).allSatisfy(accepted -> {
+            assertThat(accepted.id()).isEqualTo(events.get(10).id());
+            assertThat(accepted.duplicate()).isTrue();
+        });
+        assertThat(all.subList(20, 30)).allSatisfy(accepted -> assertThat(accepted.duplicate()).isFalse());
+        assertThat(Rows.count(pool, "events", "user_id = $1", user)).isEqualTo(1 + 1 + 10);
+    }
+
+    @Test
+    void anEventTheDatabaseRefusesFailsAloneAndTheOthersSentWithItAreStored() {
+        String prefix = Http.userId("quiet-refused");
+        // A NUL cannot be stored in text; the API refuses it at the edge, so only a caller that
+        // skipped the checks could send it. It stands for any event the database refuses.
+        List<TrackedEvent> events = events(30, i -> event(i == 15 ? prefix + "\0" : prefix + "-" + i, null));
+
+        List<CompletableFuture<EventAccepted>> answers = whileSlotsAreBusy(events);
+
+        for (int i = 0; i < events.size(); i++) {
+            if (i == 15) {
+                CompletableFuture<EventAccepted> refused = answers.get(i);
+                assertThatThrownBy(refused::join).hasMessageContaining("0x00");
+            } else {
+                assertThat(answers.get(i).join().id()).isEqualTo(events.get(i).id());
+            }
+        }
+        assertThat(Rows.count(pool, "events", "user_id LIKE $1", prefix + "-%")).isEqualTo(29);
+    }
+
+    /**
+     * Stores {@code events} while both statement slots wait for a user this test holds locked,
+     * so that all of them wait together; then lets the slots go and gathers the answers.
+     */
+    private List<CompletableFuture<EventAccepted>> whileSlotsAreBusy(List<TrackedEvent> events) {
+        String holder = Http.userId("quiet-holder");
+        pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at) VALUES ($1, '{}', now(), now())")
+                .execute(Tuple.of(holder)).await().indefinitely();
+        SqlConnection conn = pool.getConnection().await().indefinitely();
+        try {
+            var tx = conn.begin().await().indefinitely();
+            conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(holder))
+                    .await().indefinitely();
+            List<CompletableFuture<EventAccepted>> blocked = new ArrayList<>();
+            for (int i = 0; i < QuietEvents.STATEMENTS; i++) {
+                blocked.add(quiet.store(event(holder, null)).subscribeAsCompletionStage());
+            }
+            List<CompletableFuture<EventAccepted>> answers = events.stream()
+                    .map(event -> quiet.store(event).subscribeAsCompletionStage()).toList();
+            assertThat(blocked).noneMatch(CompletableFuture::isDone);
+            tx.rollback().await().indefinitely();
+            CompletableFuture.allOf(blocked.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .exceptionally(failure -> null).orTimeout(10, TimeUnit.SECONDS).join();
+            return answers;
+        } finally {
+            conn.closeAndAwait();
+        }
+    }
+
+    private static List<TrackedEvent> events(int count, IntFunction<TrackedEvent> event) {
+        List<TrackedEvent> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(event.apply(i));
+        }
+        return out;
+    }
+
+    private TrackedEvent event(String userId, String clientId) {
+        Instant now = Sql.millis(clock.instant());
+        return new TrackedEvent(Ids.newId(), userId, "quiet_test", JsonNodeFactory.instance.objectNode().put("n", 1),
+                now, now, clientId);
+    }
+}
