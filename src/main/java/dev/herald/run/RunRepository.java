@@ -80,7 +80,9 @@ public class RunRepository implements PanacheRepositoryBase<RunEntity, UUID> {
      */
     public Uni<Writing> lockWriting(SqlClient client, UUID id) {
         return client.preparedQuery("SELECT id, campaign_id, user_ids, cursor, users_written, created_at"
-                + " FROM runs WHERE id = $1 AND writing FOR UPDATE SKIP LOCKED")
+                // NO KEY UPDATE: the foreign key of run_counts shares the row while counts are
+                // folded, and FOR UPDATE would skip the run then as if another writer had it.
+                + " FROM runs WHERE id = $1 AND writing FOR NO KEY UPDATE SKIP LOCKED")
                 .execute(Tuple.of(id))
                 .map(rows -> {
                     var it = rows.iterator();

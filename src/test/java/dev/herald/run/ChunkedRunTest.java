@@ -26,6 +26,9 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
  * A run writes its audience in committed chunks (two users each here): a send answers before its
@@ -126,6 +129,29 @@ class ChunkedRunTest {
         receiver.await("/first", 5);
         Awaitility.await().until(() -> "COMPLETED".equals(run(id).getString("items[0].status")));
         assertThat(run(id).getInt("items[0].audienceSize")).isEqualTo(5);
+    }
+
+    @Test
+    void aRunIsWrittenOnWhileItsCountsAreBeingFolded() {
+        Receiver receiver = receivers.fresh();
+        List<String> users = newUsers("folded", 5).stream().sorted().toList();
+        String id = campaign("folded", webhook(receiver.url("/folded"))).start();
+        String runId = failingAt(users.get(0), () -> send(id, users));
+        // Folding a run's counts writes run_counts, whose foreign key shares the run's row until
+        // the fold commits; the writer's lock on the run must not take that for another writer.
+        SqlConnection conn = pool.getConnection().await().indefinitely();
+        try {
+            Transaction folding = conn.begin().await().indefinitely();
+            conn.preparedQuery("INSERT INTO run_counts (run_id, status, n) VALUES ($1, 'PENDING', 0)")
+                    .execute(Tuple.of(UUID.fromString(runId))).await().indefinitely();
+
+            scheduler.tick().await().indefinitely();
+            Awaitility.await().until(() -> run(id).getInt("items[0].usersWritten") == 5);
+            folding.rollback().await().indefinitely();
+        } finally {
+            conn.closeAndAwait();
+        }
+        receiver.await("/folded", 5);
     }
 
     /** Runs {@code send} while storing a delivery to {@code user} fails, until a chunk has failed. */
