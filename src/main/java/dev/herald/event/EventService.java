@@ -148,8 +148,8 @@ public class EventService {
 
     /**
      * Stores one event in the caller's transaction and runs what it triggers. The user's row
-     * (created if missing, then locked) and the event go out together and run in that order, so
-     * the user is locked before the event's foreign key shares it: one round trip for the three.
+     * (created if missing, then locked against other changes) and the event go out together and
+     * run in that order: one round trip for the three.
      */
     private Uni<EventAccepted> trackIn(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now) {
         return Uni.combine().all()

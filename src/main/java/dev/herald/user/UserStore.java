@@ -71,11 +71,14 @@ public class UserStore {
     /**
      * Creates the user if needed and locks its row for an update in the transaction of
      * {@code conn}. Both statements go out at once and run in that order: one round trip.
+     * {@code NO KEY UPDATE} keeps out whoever changes or deletes the user, and lets through the
+     * foreign keys of events that only need it to exist.
      */
     public Uni<User> lockOrCreate(SqlConnection conn, String id, Instant now) {
         return Uni.combine().all().unis(
                 conn.preparedQuery(createIfMissing("$1", "$2")).execute(Tuple.of(id, Sql.ts(now))),
-                conn.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(id)))
+                conn.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 FOR NO KEY UPDATE")
+                        .execute(Tuple.of(id)))
                 .asTuple()
                 .map(both -> first(both.getItem2()));
     }
@@ -94,7 +97,7 @@ public class UserStore {
         if (toLock.length == 0) {
             return created;
         }
-        return created.chain(() -> client.preparedQuery("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR UPDATE")
+        return created.chain(() -> client.preparedQuery("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
                 .execute(Tuple.of((Object) toLock)))
                 .replaceWithVoid();
     }

@@ -23,6 +23,7 @@ import dev.herald.platform.Ids;
 import dev.herald.platform.Sql;
 import dev.herald.support.Http;
 import dev.herald.support.Rows;
+import dev.herald.user.UserStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -42,6 +43,8 @@ class QuietEventsTest {
     Pool pool;
     @Inject
     Clock clock;
+    @Inject
+    UserStore users;
 
     @Test
     void eventsThatWaitTogetherAreStoredInOneStatementEachUnderItsOwnId() {
@@ -109,6 +112,27 @@ class QuietEventsTest {
             }
         }
         assertThat(Rows.count(pool, "events", "user_id LIKE $1", prefix + "-%")).isEqualTo(29);
+    }
+
+    @Test
+    void anEventThatChangesNothingDoesNotWaitForAnotherEventOfItsUser() {
+        String user = Http.userId("quiet-beside");
+        SqlConnection conn = pool.getConnection().await().indefinitely();
+        try {
+            var tx = conn.begin().await().indefinitely();
+            // What an event that changes or triggers something holds until it commits.
+            users.lockOrCreate(conn, user, clock.instant()).await().indefinitely();
+            tx.commit().await().indefinitely();
+            tx = conn.begin().await().indefinitely();
+            users.lockOrCreate(conn, user, clock.instant()).await().indefinitely();
+
+            EventAccepted accepted = quiet.store(event(user, null)).await().atMost(Duration.ofSeconds(5));
+
+            assertThat(accepted.duplicate()).isFalse();
+            tx.rollback().await().indefinitely();
+        } finally {
+            conn.closeAndAwait();
+        }
     }
 
     /**
