@@ -23,7 +23,7 @@ import dev.herald.platform.Page;
 import dev.herald.platform.ProblemException;
 import io.smallrye.mutiny.Uni;
 
-/** PlanFields records: what was sent, to whom, and what came back (contract section 5). */
+/** Delivery records: what was sent, to whom, and what came back (contract section 5). */
 @Path(Api.BASE + "/deliveries")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Deliveries")

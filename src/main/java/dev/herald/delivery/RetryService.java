@@ -45,7 +45,7 @@ public class RetryService {
                     throw ProblemException.notFound("delivery", id.toString());
                 }
                 if (found.status() != DeliveryStatus.FAILED) {
-                    throw ProblemException.conflict("PlanFields " + id + " is " + found.status()
+                    throw ProblemException.conflict("Delivery " + id + " is " + found.status()
                             + "; only FAILED deliveries can be retried.");
                 }
                 throw ProblemException.conflict("The campaign of delivery " + id + " is FINISHED.");

@@ -93,7 +93,7 @@ public final class Sender {
         Step.NotBuilt notBuilt = (Step.NotBuilt) step;
         // The destination's guard is never asked: its breaker and its share of requests belong
         // to requests that could reach it.
-        LOG.infof("PlanFields %s cannot be built: %s", step.claim().id(), notBuilt.problem());
+        LOG.infof("Delivery %s cannot be built: %s", step.claim().id(), notBuilt.problem());
         return record(step.claim(), notBuilt.campaign(), AttemptResult.notBuilt(now, notBuilt.problem()),
                 new RetryPolicy.Decision(DeliveryStatus.FAILED, DeliveryReason.RENDER_ERROR, null), now);
     }

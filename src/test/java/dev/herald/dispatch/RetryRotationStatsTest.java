@@ -68,7 +68,9 @@ class RetryRotationStatsTest {
         assertThat(got.get(1).body()).isEqualTo(got.get(0).body());
 
         admin().post("/api/v1/deliveries/{id}/retry", id).then().statusCode(409)
-                .contentType("application/problem+json");
+                .contentType("application/problem+json")
+                .body("detail", equalTo(
+                        "Delivery " + id + " is DELIVERED; only FAILED deliveries can be retried."));
         admin().post("/api/v1/deliveries/{id}/retry", java.util.UUID.randomUUID()).then().statusCode(404);
     }
 
