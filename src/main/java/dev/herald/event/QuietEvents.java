@@ -97,27 +97,11 @@ class QuietEvents {
                 distinct.get(0).event().receivedAt()).subscribe().with(
                         ids -> {
                             done();
-                            Map<List<String>, UUID> stored = new HashMap<>();
-                            for (int i = 0; i < distinct.size(); i++) {
-                                Waiting one = distinct.get(i);
-                                UUID id = ids.get(i);
-                                if (id == null) {
-                                    // Its repeat committed while this statement ran: now it can be found.
-                                    alone(one);
-                                    continue;
-                                }
-                                one.answer(id);
-                                if (one.event().clientId() != null) {
-                                    stored.put(List.of(one.event().userId(), one.event().clientId()), id);
-                                }
-                            }
-                            for (Waiting repeat : repeats) {
-                                UUID id = stored.get(List.of(repeat.event().userId(), repeat.event().clientId()));
-                                if (id == null) {
-                                    alone(repeat);
-                                } else {
-                                    repeat.answer(id);
-                                }
+                            try {
+                                answer(distinct, repeats, ids);
+                            } catch (RuntimeException e) {
+                                // No request may be left waiting; those answered already ignore this.
+                                batch.forEach(one -> one.fail(e));
                             }
                         },
                         failure -> {
@@ -125,6 +109,32 @@ class QuietEvents {
                             done();
                             batch.forEach(this::alone);
                         });
+    }
+
+    /** Answers each event of a group with the id the statement found for it, or for its first. */
+    private void answer(List<Waiting> distinct, List<Waiting> repeats, List<UUID> ids) {
+        Map<List<String>, UUID> stored = new HashMap<>();
+        for (int i = 0; i < distinct.size(); i++) {
+            Waiting one = distinct.get(i);
+            UUID id = ids.get(i);
+            if (id == null) {
+                // Its repeat committed while this statement ran: now it can be found.
+                alone(one);
+                continue;
+            }
+            one.answer(id);
+            if (one.event().clientId() != null) {
+                stored.put(List.of(one.event().userId(), one.event().clientId()), id);
+            }
+        }
+        for (Waiting repeat : repeats) {
+            UUID id = stored.get(List.of(repeat.event().userId(), repeat.event().clientId()));
+            if (id == null) {
+                alone(repeat);
+            } else {
+                repeat.answer(id);
+            }
+        }
     }
 
     private void alone(Waiting one) {
