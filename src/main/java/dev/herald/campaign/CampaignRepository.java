@@ -153,8 +153,10 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
 
     /** The campaign if it is still ACTIVE and due, locked for this transaction; null if another instance has it. */
     public Uni<Campaign> lockDue(SqlClient client, UUID id, Instant now) {
+        // NO KEY UPDATE: runs and campaign_minutes share the row through their foreign keys while
+        // a run is written or a claim counts its minute; FOR UPDATE would skip the campaign then.
         return client.preparedQuery("SELECT " + COLUMNS + " FROM campaigns WHERE id = $1 AND status = " + ACTIVE
-                + " AND next_run_at <= $2 FOR UPDATE SKIP LOCKED")
+                + " AND next_run_at <= $2 FOR NO KEY UPDATE SKIP LOCKED")
                 .execute(Tuple.of(id, Sql.ts(now))).map(this::first);
     }
 

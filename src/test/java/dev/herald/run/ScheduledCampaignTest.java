@@ -38,6 +38,8 @@ import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** ONE_TIME and RECURRING campaigns, with time moved by the clock (contract section 2.1). */
@@ -106,6 +108,31 @@ class ScheduledCampaignTest {
             return "FINISHED".equals(read(id).getString("status"));
         });
         assertThat(receiver.at("/once")).hasSize(1);
+    }
+
+    @Test
+    void aDueCampaignFiresWhileAnotherTransactionHoldsAKeyShareOnIt() {
+        Receiver receiver = receivers.fresh();
+        String tag = "shared-" + System.nanoTime();
+        tagged(tag);
+        Instant sendAt = clock.instant().plus(Duration.ofMinutes(10)).truncatedTo(ChronoUnit.SECONDS);
+        String id = scheduled(receiver, "/shared", Plan.sendAt(sendAt), tag);
+        clock.advance(Duration.ofMinutes(11));
+        // What a run being written or a claim counting its minute holds through their foreign
+        // keys: the scheduler must not take it for another scheduler at the campaign.
+        SqlConnection conn = pool.getConnection().await().indefinitely();
+        try {
+            Transaction sharing = conn.begin().await().indefinitely();
+            conn.preparedQuery("SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE")
+                    .execute(Tuple.of(UUID.fromString(id))).await().indefinitely();
+
+            scheduler.tick().await().indefinitely();
+            assertThat(runStatuses(id)).hasSize(1);
+            sharing.rollback().await().indefinitely();
+        } finally {
+            conn.closeAndAwait();
+        }
+        receiver.await("/shared", 1);
     }
 
     @Test
