@@ -21,12 +21,12 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import dev.herald.platform.Ids;
 import dev.herald.platform.Sql;
+import dev.herald.support.Held;
 import dev.herald.support.Http;
 import dev.herald.support.Rows;
 import dev.herald.user.UserStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -117,22 +117,12 @@ class QuietEventsTest {
     @Test
     void anEventThatChangesNothingDoesNotWaitForAnotherEventOfItsUser() {
         String user = Http.userId("quiet-beside");
-        SqlConnection conn = pool.getConnection().await().indefinitely();
-        try {
-            var tx = conn.begin().await().indefinitely();
-            // What an event that changes or triggers something holds until it commits.
-            users.lockOrCreate(conn, user, clock.instant()).await().indefinitely();
-            tx.commit().await().indefinitely();
-            tx = conn.begin().await().indefinitely();
-            users.lockOrCreate(conn, user, clock.instant()).await().indefinitely();
-
+        createUser(user);
+        // What an event that changes or triggers something holds until it commits.
+        Held.whileHolding(pool, conn -> users.lockOrCreate(conn, user, clock.instant()), () -> {
             EventAccepted accepted = quiet.store(event(user, null)).await().atMost(Duration.ofSeconds(5));
-
             assertThat(accepted.duplicate()).isFalse();
-            tx.rollback().await().indefinitely();
-        } finally {
-            conn.closeAndAwait();
-        }
+        });
     }
 
     /**
@@ -141,28 +131,27 @@ class QuietEventsTest {
      */
     private List<CompletableFuture<EventAccepted>> whileSlotsAreBusy(List<TrackedEvent> events) {
         String holder = Http.userId("quiet-holder");
+        createUser(holder);
+        List<CompletableFuture<EventAccepted>> blocked = new ArrayList<>();
+        List<CompletableFuture<EventAccepted>> answers = new ArrayList<>();
+        Held.whileHolding(pool,
+                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(holder)),
+                () -> {
+                    for (int i = 0; i < QuietEvents.STATEMENTS; i++) {
+                        blocked.add(quiet.store(event(holder, null)).subscribeAsCompletionStage());
+                    }
+                    events.forEach(event -> answers.add(quiet.store(event).subscribeAsCompletionStage()));
+                    assertThat(blocked).noneMatch(CompletableFuture::isDone);
+                });
+        CompletableFuture.allOf(blocked.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .exceptionally(failure -> null).orTimeout(10, TimeUnit.SECONDS).join();
+        return answers;
+    }
+
+    private void createUser(String id) {
         pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at) VALUES ($1, '{}', now(), now())")
-                .execute(Tuple.of(holder)).await().indefinitely();
-        SqlConnection conn = pool.getConnection().await().indefinitely();
-        try {
-            var tx = conn.begin().await().indefinitely();
-            conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(holder))
-                    .await().indefinitely();
-            List<CompletableFuture<EventAccepted>> blocked = new ArrayList<>();
-            for (int i = 0; i < QuietEvents.STATEMENTS; i++) {
-                blocked.add(quiet.store(event(holder, null)).subscribeAsCompletionStage());
-            }
-            List<CompletableFuture<EventAccepted>> answers = events.stream()
-                    .map(event -> quiet.store(event).subscribeAsCompletionStage()).toList();
-            assertThat(blocked).noneMatch(CompletableFuture::isDone);
-            tx.rollback().await().indefinitely();
-            CompletableFuture.allOf(blocked.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
-            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                    .exceptionally(failure -> null).orTimeout(10, TimeUnit.SECONDS).join();
-            return answers;
-        } finally {
-            conn.closeAndAwait();
-        }
+                .execute(Tuple.of(id)).await().indefinitely();
     }
 
     private static List<TrackedEvent> events(int count, IntFunction<TrackedEvent> event) {

@@ -17,6 +17,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.herald.support.Held;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
 import dev.herald.support.Rows;
@@ -26,8 +27,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /**
@@ -139,18 +138,13 @@ class ChunkedRunTest {
         String runId = failingAt(users.get(0), () -> send(id, users));
         // Folding a run's counts writes run_counts, whose foreign key shares the run's row until
         // the fold commits; the writer's lock on the run must not take that for another writer.
-        SqlConnection conn = pool.getConnection().await().indefinitely();
-        try {
-            Transaction folding = conn.begin().await().indefinitely();
-            conn.preparedQuery("INSERT INTO run_counts (run_id, status, n) VALUES ($1, 'PENDING', 0)")
-                    .execute(Tuple.of(UUID.fromString(runId))).await().indefinitely();
-
-            scheduler.tick().await().indefinitely();
-            Awaitility.await().until(() -> run(id).getInt("items[0].usersWritten") == 5);
-            folding.rollback().await().indefinitely();
-        } finally {
-            conn.closeAndAwait();
-        }
+        Held.whileHolding(pool,
+                conn -> conn.preparedQuery("INSERT INTO run_counts (run_id, status, n) VALUES ($1, 'PENDING', 0)")
+                        .execute(Tuple.of(UUID.fromString(runId))),
+                () -> {
+                    scheduler.tick().await().indefinitely();
+                    Awaitility.await().until(() -> run(id).getInt("items[0].usersWritten") == 5);
+                });
         receiver.await("/folded", 5);
     }
 

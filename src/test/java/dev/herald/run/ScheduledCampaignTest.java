@@ -31,6 +31,7 @@ import dev.herald.platform.Sql;
 import dev.herald.platform.Wakeups;
 import dev.herald.support.Campaigns.Limits;
 import dev.herald.support.Campaigns.Plan;
+import dev.herald.support.Held;
 import dev.herald.support.MovableClock;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
@@ -38,8 +39,6 @@ import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** ONE_TIME and RECURRING campaigns, with time moved by the clock (contract section 2.1). */
@@ -120,18 +119,13 @@ class ScheduledCampaignTest {
         clock.advance(Duration.ofMinutes(11));
         // What a run being written or a claim counting its minute holds through their foreign
         // keys: the scheduler must not take it for another scheduler at the campaign.
-        SqlConnection conn = pool.getConnection().await().indefinitely();
-        try {
-            Transaction sharing = conn.begin().await().indefinitely();
-            conn.preparedQuery("SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE")
-                    .execute(Tuple.of(UUID.fromString(id))).await().indefinitely();
-
-            scheduler.tick().await().indefinitely();
-            assertThat(runStatuses(id)).hasSize(1);
-            sharing.rollback().await().indefinitely();
-        } finally {
-            conn.closeAndAwait();
-        }
+        Held.whileHolding(pool,
+                conn -> conn.preparedQuery("SELECT 1 FROM campaigns WHERE id = $1 FOR KEY SHARE")
+                        .execute(Tuple.of(UUID.fromString(id))),
+                () -> {
+                    scheduler.tick().await().indefinitely();
+                    assertThat(runStatuses(id)).hasSize(1);
+                });
         receiver.await("/shared", 1);
     }
 
