@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -26,14 +25,13 @@ import dev.herald.campaign.QuietHours;
 import dev.herald.delivery.Claimed;
 import dev.herald.delivery.DeliveryReason;
 import dev.herald.event.EventStore;
+import dev.herald.platform.Contexts;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import dev.herald.user.User;
 import dev.herald.user.UserStore;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
  * The dispatcher's middle part: for a claimed batch, loads what deciding needs (campaigns, users,
@@ -75,11 +73,7 @@ public class Preparation {
                         // and back: requests sent from a worker thread each hop to an event loop
                         // on their own, which cost 212 instead of 124 µs of Herald's CPU per
                         // webhook in bench/dispatch.
-                        .emitOn(backTo(Vertx.currentContext())));
-    }
-
-    private static Executor backTo(Context context) {
-        return context == null ? Runnable::run : task -> context.runOnContext(ignored -> task.run());
+                        .emitOn(Contexts.current()));
     }
 
     private Uni<Loaded> load(List<Claimed> batch) {

@@ -11,10 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.herald.platform.Contexts;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 
 /**
  * Stores single events that change and trigger nothing. Each goes to the database at once while
@@ -39,10 +38,12 @@ class QuietEvents {
 
     /** Stores the event, or finds the earlier one with its (user, client id), once committed. */
     Uni<EventAccepted> store(TrackedEvent event) {
-        return Uni.createFrom().emitter(emitter -> {
-            waiting.add(new Waiting(event, Vertx.currentContext(), emitter));
+        return Uni.createFrom().<EventAccepted> emitter(emitter -> {
+            waiting.add(new Waiting(event, emitter));
             next();
-        });
+        })
+                // Answered on the thread of the statement's connection: back to the request's.
+                .emitOn(Contexts.current());
     }
 
     /** Takes a free slot for what waits, as long as both last. */
@@ -146,24 +147,15 @@ class QuietEvents {
         next();
     }
 
-    /** An event waiting for its statement, and the request's context to answer on. */
-    private record Waiting(TrackedEvent event, Context context, UniEmitter<? super EventAccepted> emitter) {
+    /** An event waiting for its statement, and its request's answer. */
+    private record Waiting(TrackedEvent event, UniEmitter<? super EventAccepted> emitter) {
 
         void answer(UUID id) {
-            EventAccepted accepted = new EventAccepted(id, !id.equals(event.id()), 0);
-            run(() -> emitter.complete(accepted));
+            emitter.complete(new EventAccepted(id, !id.equals(event.id()), 0));
         }
 
         void fail(Throwable failure) {
-            run(() -> emitter.fail(failure));
-        }
-
-        private void run(Runnable task) {
-            if (context == null || context == Vertx.currentContext()) {
-                task.run();
-            } else {
-                context.runOnContext(ignored -> task.run());
-            }
+            emitter.fail(failure);
         }
     }
 }
