@@ -3,13 +3,12 @@ package dev.herald.dispatch;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -35,8 +34,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The dispatcher's middle part: for a claimed batch, loads what deciding needs (campaigns, users,
- * the events their conditions count), and decides each delivery's {@link Step}, rendering the
- * requests of new ones ({@link Claimed#renderedNow}; they are stored with their outcome).
+ * the events their conditions count) unless a hand-over brought it, and decides each delivery's
+ * {@link Step}, rendering the requests of new ones ({@link Claimed#renderedNow}; they are stored
+ * with their outcome).
  */
 @ApplicationScoped
 public class Preparation {
@@ -62,13 +62,26 @@ public class Preparation {
     record Loaded(Map<UUID, Campaign> campaigns, Map<String, User> users, Map<String, List<EventFact>> history) {
     }
 
+    /**
+     * What the writer of handed-over deliveries had already: campaigns by id, and for each
+     * delivery (by its id) its user as the triggering event left them. Those are not read again.
+     */
+    record Known(Map<UUID, Campaign> campaigns, Map<UUID, User> users) {
+
+        static final Known NOTHING = new Known(Map.of(), Map.of());
+    }
+
     public Uni<List<Step>> prepare(List<Claimed> batch) {
+        return prepare(batch, Known.NOTHING);
+    }
+
+    public Uni<List<Step>> prepare(List<Claimed> batch, Known known) {
         if (batch.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return load(batch)
+        return load(batch, known)
                 // Rendering a batch is CPU work that can reach a megabyte a request: off the event loop.
-                .chain(loaded -> Uni.createFrom().item(() -> decideAll(batch, loaded))
+                .chain(loaded -> Uni.createFrom().item(() -> decideAll(batch, known, loaded))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                         // and back: requests sent from a worker thread each hop to an event loop
                         // on their own, which cost 212 instead of 124 µs of Herald's CPU per
@@ -76,27 +89,34 @@ public class Preparation {
                         .emitOn(Contexts.current()));
     }
 
-    private Uni<Loaded> load(List<Claimed> batch) {
-        List<UUID> campaignIds = batch.stream().map(Claimed::campaignId).distinct().toList();
+    private Uni<Loaded> load(List<Claimed> batch, Known known) {
+        List<UUID> campaignIds = batch.stream().map(Claimed::campaignId)
+                .filter(id -> !known.campaigns().containsKey(id)).distinct().toList();
         // Users are needed to render, and to place quiet hours in a user's own time zone.
-        List<String> userIds = batch.stream().map(Claimed::userId).distinct().toList();
-        Uni<Map<String, User>> found = userIds.isEmpty() ? Uni.createFrom().item(Map.of()) : users.findAll(userIds);
-        return Uni.combine().all().unis(campaigns.findAll(campaignIds), found).asTuple().chain(both -> {
+        List<String> userIds = batch.stream().filter(claim -> !known.users().containsKey(claim.id()))
+                .map(Claimed::userId).distinct().toList();
+        Uni<List<Campaign>> campaignsRead = campaignIds.isEmpty() ? Uni.createFrom().item(List.of())
+                : campaigns.findAll(campaignIds);
+        Uni<Map<String, User>> usersRead = userIds.isEmpty() ? Uni.createFrom().item(Map.of()) : users.findAll(userIds);
+        return Uni.combine().all().unis(campaignsRead, usersRead).asTuple().chain(both -> {
+            Map<UUID, Campaign> byId = new HashMap<>(known.campaigns());
+            both.getItem1().forEach(campaign -> byId.put(campaign.id(), campaign));
             Set<String> counted = new HashSet<>();
-            both.getItem1().forEach(campaign -> campaign.actions().forEach(action -> counted.addAll(
+            byId.values().forEach(campaign -> campaign.actions().forEach(action -> counted.addAll(
                     Evaluator.eventNames(condition(action)))));
-            Map<UUID, Campaign> byId = both.getItem1().stream()
-                    .collect(Collectors.toMap(Campaign::id, Function.identity()));
-            return events.facts(events.pool(), userIds, counted)
+            List<String> everyUser = batch.stream().map(Claimed::userId).distinct().toList();
+            return events.facts(events.pool(), everyUser, counted)
                     .map(history -> new Loaded(byId, both.getItem2(), history));
         });
     }
 
-    private List<Step> decideAll(List<Claimed> batch, Loaded loaded) {
+    private List<Step> decideAll(List<Claimed> batch, Known known, Loaded loaded) {
         Instant now = Sql.millis(clock.instant());
         List<Step> steps = new ArrayList<>(batch.size());
         for (Claimed claim : batch) {
-            steps.add(decide(claim, loaded.campaigns().get(claim.campaignId()), loaded.users().get(claim.userId()),
+            User user = known.users().containsKey(claim.id()) ? known.users().get(claim.id())
+                    : loaded.users().get(claim.userId());
+            steps.add(decide(claim, loaded.campaigns().get(claim.campaignId()), user,
                     loaded.history().getOrDefault(claim.userId(), List.of()), now));
         }
         return steps;

@@ -16,10 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jboss.logging.Logger;
 
+import dev.herald.campaign.Campaign;
 import dev.herald.delivery.Claimed;
 import dev.herald.delivery.DeliveryStore;
 import dev.herald.platform.DatabaseOutage;
 import dev.herald.platform.Sql;
+import dev.herald.user.User;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -48,7 +50,7 @@ public final class Pump {
     /** Deliveries this pump has claimed and not yet recorded or given back. */
     private final Map<UUID, Claimed> claimed = new ConcurrentHashMap<>();
     /** Deliveries written claimed for this pump, waiting for their batch to be prepared. */
-    private final Queue<Claimed> taken = new ConcurrentLinkedQueue<>();
+    private final Queue<Taken> taken = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean preparingTaken = new AtomicBoolean();
     private volatile boolean stopping;
 
@@ -90,15 +92,21 @@ public final class Pump {
      * Sends deliveries written claimed for this pump ({@link #claimUntil}) as if a claim had
      * taken them. Stopping, it gives them back at once for another instance.
      */
-    void take(List<Claimed> batch) {
+    void take(List<Claimed> batch, Campaign campaign, User user) {
         Instant now = Sql.millis(clock.instant());
         if (stopping) {
             batch.forEach(c -> detach(c, deliveries.release(c, now, now).replaceWith(false)));
             return;
         }
-        batch.forEach(this::hold);
-        taken.addAll(batch);
+        batch.forEach(claim -> {
+            hold(claim);
+            taken.add(new Taken(claim, campaign, user));
+        });
         prepareTaken();
+    }
+
+    /** A delivery written claimed for this pump, with the campaign and user its writer had. */
+    private record Taken(Claimed claim, Campaign campaign, User user) {
     }
 
     /**
@@ -111,10 +119,14 @@ public final class Pump {
             return;
         }
         List<Claimed> batch = new ArrayList<>();
-        for (Claimed claim = taken.poll(); claim != null; claim = batch.size() < config.batchSize() ? taken.poll() : null) {
-            batch.add(claim);
+        Map<UUID, Campaign> campaigns = new HashMap<>();
+        Map<UUID, User> users = new HashMap<>();
+        for (Taken next = taken.poll(); next != null; next = batch.size() < config.batchSize() ? taken.poll() : null) {
+            batch.add(next.claim());
+            campaigns.put(next.campaign().id(), next.campaign());
+            users.put(next.claim().id(), next.user());
         }
-        prepare(batch, Sql.millis(clock.instant()), () -> {
+        prepare(batch, new Preparation.Known(campaigns, users), Sql.millis(clock.instant()), () -> {
             preparingTaken.set(false);
             if (!taken.isEmpty()) {
                 prepareTaken();
@@ -169,7 +181,7 @@ public final class Pump {
                 // The next claim runs while this one is prepared: a claim's round trip and its
                 // preparation's take about as long, and one after the other they held
                 // bench/dispatch to one batch per both.
-                .invoke(claims -> prepare(claims.claimed(), now, () -> {
+                .invoke(claims -> prepare(claims.claimed(), Preparation.Known.NOTHING, now, () -> {
                 }))
                 // Deliveries put off for a campaign's rate, or taken by another instance, left room:
                 // others may be due behind them.
@@ -189,12 +201,12 @@ public final class Pump {
     }
 
     /** Prepares a batch and carries out its steps; {@code prepared} runs when it is under way. */
-    private void prepare(List<Claimed> batch, Instant now, Runnable prepared) {
+    private void prepare(List<Claimed> batch, Preparation.Known known, Instant now, Runnable prepared) {
         if (batch.isEmpty()) {
             prepared.run();
             return;
         }
-        preparation.prepare(batch).onTermination().invoke(prepared).subscribe().with(
+        preparation.prepare(batch, known).onTermination().invoke(prepared).subscribe().with(
                 steps -> steps.forEach(this::carryOut),
                 failure -> {
                     DatabaseOutage.warn(LOG, "preparing deliveries", failure);

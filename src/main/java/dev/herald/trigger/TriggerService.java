@@ -23,7 +23,8 @@ import dev.herald.campaign.Campaign;
 import dev.herald.campaign.Limits;
 import dev.herald.campaign.SendPlan;
 import dev.herald.delivery.DeliveryStore;
-import dev.herald.delivery.Handoff;
+import dev.herald.dispatch.Dispatcher;
+import dev.herald.dispatch.Dispatcher;
 import dev.herald.event.EventStore;
 import dev.herald.event.EventTriggers;
 import dev.herald.platform.Sql;
@@ -45,15 +46,15 @@ public class TriggerService implements EventTriggers {
     private final TriggerIndex index;
     private final DeliveryStore deliveries;
     private final EventStore events;
-    private final Handoff handoff;
+    private final Dispatcher dispatcher;
     private final Wakeups wakeups;
 
-    public TriggerService(TriggerIndex index, DeliveryStore deliveries, EventStore events, Handoff handoff,
+    public TriggerService(TriggerIndex index, DeliveryStore deliveries, EventStore events, Dispatcher dispatcher,
             Wakeups wakeups) {
         this.index = index;
         this.deliveries = deliveries;
         this.events = events;
-        this.handoff = handoff;
+        this.dispatcher = dispatcher;
         this.wakeups = wakeups;
     }
 
@@ -116,14 +117,14 @@ public class TriggerService implements EventTriggers {
         UUID eventId = event == null ? null : event.id();
         Limits.PerUser cap = trigger.campaign().limits().perUser();
         if (cap == null) {
-            writes.add(() -> enter(conn, trigger.campaign(), user.id(), eventId, due, now));
+            writes.add(() -> enter(conn, trigger.campaign(), user, eventId, due, now));
             return;
         }
         // The caller's transaction holds the user's row, so two events of one user cannot both pass.
         Duration window = cap.window();
         writes.add(() -> deliveries.countEntries(conn, trigger.campaign().id(), user.id(), window == null ? null
                 : now.minus(window)).chain(count -> count < cap.max()
-                        ? enter(conn, trigger.campaign(), user.id(), eventId, due, now)
+                        ? enter(conn, trigger.campaign(), user, eventId, due, now)
                         : deliveries.skipCapped(conn, trigger.campaign().entryPlan(), user.id(), eventId, now).replaceWith(0)));
     }
 
@@ -134,16 +135,16 @@ public class TriggerService implements EventTriggers {
      * counts them. Otherwise the dispatchers are woken after the commit; an entry due later is
      * found by their poll.
      */
-    private Uni<Integer> enter(SqlConnection conn, Campaign campaign, String userId, UUID eventId, Instant due,
+    private Uni<Integer> enter(SqlConnection conn, Campaign campaign, User user, UUID eventId, Instant due,
             Instant now) {
         DeliveryStore.EntryPlan plan = campaign.entryPlan();
         boolean dueNow = !due.isAfter(now);
         Instant claimedUntil = dueNow && campaign.limits().maxPerMinute() == null && conn.transaction() != null
-                ? handoff.claimUntil(plan.hosts()[0], now) : null;
-        return deliveries.enter(conn, plan, userId, eventId, due, now, claimedUntil)
+                ? dispatcher.claimUntil(plan.hosts()[0], now) : null;
+        return deliveries.enter(conn, plan, user.id(), eventId, due, now, claimedUntil)
                 .invoke(entered -> {
                     if (!entered.claimed().isEmpty()) {
-                        afterCommit(conn, () -> handoff.take(entered.claimed()));
+                        afterCommit(conn, () -> dispatcher.take(entered.claimed(), campaign, user));
                     } else if (dueNow && entered.entries() > 0) {
                         afterCommit(conn, wakeups::wakeAll);
                     }

@@ -19,6 +19,9 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import dev.herald.campaign.Campaign;
 import dev.herald.campaign.CampaignRepository;
 import dev.herald.delivery.Claimed;
 import dev.herald.delivery.DeliveryStore;
@@ -30,6 +33,8 @@ import dev.herald.support.Gates;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
 import dev.herald.support.Rows;
+import dev.herald.user.User;
+import dev.herald.user.UserStore;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 
@@ -52,6 +57,8 @@ class HandoffTest {
     DeliveryStore deliveries;
     @Inject
     CampaignRepository campaigns;
+    @Inject
+    UserStore users;
     @Inject
     Pumps pumps;
     @Inject
@@ -80,6 +87,44 @@ class HandoffTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> Rows.deliveries(pool,
                 "campaign_id = $1 AND status = 'DELIVERED' AND attempt_count = 1", campaign) == 1);
         assertThat(receiver.at("/now")).hasSize(1);
+    }
+
+    @Test
+    void aHandedOverDeliveryIsRenderedWithTheCampaignAndUserItCameWith() {
+        Receiver receiver = receivers.fresh();
+        UUID id = UUID.fromString(campaign("as handed", webhook(receiver.url("/as-handed"))
+                .withData(Map.of("name", "{user.name}"))).withPlan(Plan.onEvent("as_handed_" + System.nanoTime()))
+                .start());
+        Campaign campaign = campaigns.findAll(List.of(id)).await().indefinitely().get(0);
+        String userId = user("handed").with("name", "as stored").put();
+        User stored = users.find(userId).await().indefinitely();
+        User handed = new User(userId, JsonNodeFactory.instance.objectNode().put("name", "as handed"),
+                stored.createdAt(), stored.updatedAt());
+        Instant now = Sql.millis(clock.instant());
+        Claimed claimed = pool.withTransaction(conn -> deliveries.enter(conn, campaign.entryPlan(), userId, null, now,
+                now, now.plus(Duration.ofMinutes(1)))).await().indefinitely().claimed().get(0);
+
+        pumps.another().take(List.of(claimed), campaign, handed);
+
+        // Not read again: the stored user would have said "as stored".
+        assertThat(receiver.await("/as-handed", 1).get(0).body()).contains("\"name\":\"as handed\"");
+    }
+
+    @Test
+    void aWebhookDueAtOnceSeesTheUserAsItsEventLeftThem() {
+        Receiver receiver = receivers.fresh();
+        String event = "signed_up_" + System.nanoTime();
+        campaign("left", webhook(receiver.url("/left")).withData(Map.of("plan", "{user.plan}")))
+                .withPlan(Plan.onEvent(event)).start();
+        String user = user("left").with("plan", "free").put();
+
+        admin().body(Map.of("events", List.of(
+                Map.of("userId", user, "event", event, "userAttributes", Map.of("plan", "trial")),
+                Map.of("userId", user, "event", "upgraded", "userAttributes", Map.of("plan", "pro")))))
+                .post("/api/v1/events/batch").then().statusCode(202);
+
+        // The second event of the batch changed the plan after the first had triggered the webhook.
+        assertThat(receiver.await("/left", 1).get(0).body()).contains("\"plan\":\"trial\"");
     }
 
     @Test
@@ -142,7 +187,8 @@ class HandoffTest {
                 now.plus(Duration.ofMinutes(1)))).await().indefinitely().claimed().get(0);
         // Paused, so that no claim woken by another test's work takes it once it is given back.
         admin().post("/api/v1/campaigns/{id}/pause", campaign.toString()).then().statusCode(200);
-        pump.take(List.of(handed));
+        pump.take(List.of(handed), campaigns.findAll(List.of(campaign)).await().indefinitely().get(0),
+                users.find(user).await().indefinitely());
 
         await().atMost(Duration.ofSeconds(10)).until(() -> Rows.deliveries(pool,
                 "campaign_id = $1 AND status = 'PENDING' AND locked_until IS NULL AND attempt_count = 0", campaign) == 1);
