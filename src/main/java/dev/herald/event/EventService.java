@@ -6,8 +6,11 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
@@ -16,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.herald.platform.Grouping;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.Page;
@@ -42,6 +46,10 @@ public class EventService {
     static final Duration NEWEST = Duration.ofMinutes(5);
     static final int MAX_PARAMS_BYTES = 64 * 1024;
     static final int MAX_BATCH = 1000;
+    /** Transactions of single events that change or trigger something, in flight at once. */
+    static final int CHANGING_TRANSACTIONS = 2;
+    /** Such events in one transaction at the most. */
+    static final int CHANGING_MOST = 100;
 
     private final UserStore users;
     private final UserService userService;
@@ -51,6 +59,7 @@ public class EventService {
     private final EventMetrics metrics;
     private final Json json;
     private final Clock clock;
+    private final Grouping<Changing, EventAccepted> changing;
 
     public EventService(UserStore users, UserService userService, EventStore events, QuietEvents quiet,
             EventTriggers triggers, EventMetrics metrics, Json json, Clock clock) {
@@ -62,6 +71,9 @@ public class EventService {
         this.triggers = triggers;
         this.json = json;
         this.clock = clock;
+        this.changing = new Grouping<>(CHANGING_TRANSACTIONS, CHANGING_MOST,
+                one -> users.pool().withTransaction(conn -> trackIn(conn, one.event(), one.patch(), one.now())),
+                this::trackTogether);
     }
 
     public Uni<EventAccepted> track(EventRequest request) {
@@ -73,8 +85,37 @@ public class EventService {
             // Nothing to change or trigger: storing the event (and its user, if new) is all of it.
             return quiet.store(event).invoke(this::count);
         }
-        return users.pool().withTransaction(conn -> trackIn(conn, event, patch(request), now))
-                .invoke(this::count);
+        return changing.submit(new Changing(event, patch(request), now)).invoke(this::count);
+    }
+
+    /** A single event that changes its user or triggers something, waiting for its transaction. */
+    private record Changing(TrackedEvent event, ObjectNode patch, Instant now) {
+    }
+
+    /**
+     * Single events that came while every transaction for such events was busy, in one
+     * transaction: their users are locked first, in id order (as a batch does, so that two
+     * transactions cannot deadlock), then each user's events are taken in the order they came,
+     * the users side by side, their statements going out together on the one connection.
+     */
+    private Uni<List<EventAccepted>> trackTogether(List<Changing> group) {
+        Map<String, List<Integer>> byUser = new LinkedHashMap<>();
+        for (int i = 0; i < group.size(); i++) {
+            byUser.computeIfAbsent(group.get(i).event().userId(), id -> new ArrayList<>()).add(i);
+        }
+        List<String> userIds = List.copyOf(byUser.keySet());
+        Instant now = group.get(0).now();
+        return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, userIds, now)
+                .chain(() -> {
+                    EventAccepted[] answers = new EventAccepted[group.size()];
+                    List<Uni<Void>> each = byUser.values().stream().map(indices -> Multi.createFrom()
+                            .iterable(indices)
+                            .onItem().transformToUniAndConcatenate(i -> trackIn(conn, group.get(i).event(),
+                                    group.get(i).patch(), group.get(i).now()).invoke(answer -> answers[i] = answer))
+                            .collect().last().replaceWithVoid())
+                            .toList();
+                    return Uni.join().all(each).andFailFast().map(done -> Arrays.asList(answers));
+                }));
     }
 
     /**
