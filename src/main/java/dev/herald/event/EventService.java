@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -106,12 +107,14 @@ public class EventService {
         List<String> userIds = List.copyOf(byUser.keySet());
         Instant now = group.get(0).now();
         return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, userIds, now)
-                .chain(() -> {
+                .chain(found -> {
+                    Map<String, User> locked = new ConcurrentHashMap<>(found);
                     EventAccepted[] answers = new EventAccepted[group.size()];
                     List<Uni<Void>> each = byUser.values().stream().map(indices -> Multi.createFrom()
                             .iterable(indices)
-                            .onItem().transformToUniAndConcatenate(i -> trackIn(conn, group.get(i).event(),
-                                    group.get(i).patch(), group.get(i).now()).invoke(answer -> answers[i] = answer))
+                            .onItem().transformToUniAndConcatenate(i -> trackLocked(conn, group.get(i).event(),
+                                    group.get(i).patch(), group.get(i).now(), locked)
+                                    .invoke(answer -> answers[i] = answer))
                             .collect().last().replaceWithVoid())
                             .toList();
                     return Uni.join().all(each).andFailFast().map(done -> Arrays.asList(answers));
@@ -157,11 +160,13 @@ public class EventService {
         List<Integer> oneByOne = IntStream.range(0, checked.size())
                 .filter(i -> busy.contains(checked.get(i).userId())).boxed().toList();
         List<String> userIds = checked.stream().map(TrackedEvent::userId).toList();
+        Map<String, User> locked = new ConcurrentHashMap<>();
         return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, List.copyOf(busy), now)
+                .invoke(locked::putAll)
                 .chain(() -> events.insertAll(conn, quiet, now))
                 .chain(stored -> Multi.createFrom().iterable(oneByOne)
-                        .onItem().transformToUniAndConcatenate(i -> trackIn(conn, checked.get(i),
-                                patch(request.events().get(i)), now))
+                        .onItem().transformToUniAndConcatenate(i -> trackLocked(conn, checked.get(i),
+                                patch(request.events().get(i)), now, locked))
                         .collect().asList()
                         .map(all -> {
                             int duplicates = quiet.size() - stored
@@ -195,23 +200,40 @@ public class EventService {
     private Uni<EventAccepted> trackIn(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now) {
         return Uni.combine().all()
                 .unis(users.lockOrCreate(conn, event.userId(), now), events.insertOrFindRepeat(conn, event)).asTuple()
-                .chain(both -> {
-                    User before = both.getItem1();
-                    UUID id = both.getItem2();
-                    if (!id.equals(event.id())) {
-                        return Uni.createFrom().item(new EventAccepted(id, true, 0));
-                    }
-                    TriggeringEvent triggering = new TriggeringEvent(event.id(), event.event(), event.params(),
-                            event.time());
-                    Uni<User> merged = patch == null ? Uni.createFrom().item(before)
-                            : userService.mergeIn(conn, before, patch, now);
-                    return merged.call(after -> triggers.onExit(conn, after.id(), event.event(), now))
-                            .chain(after -> triggers
-                            .onAttributesChanged(conn, after, UserService.changes(before, after), triggering, now)
-                            .chain(fromAttributes -> triggers.onEvent(conn, after, triggering, now)
-                                    .map(fromEvent -> fromAttributes + fromEvent)))
-                            .map(entries -> new EventAccepted(event.id(), false, entries));
-                });
+                .chain(both -> take(conn, event, patch, now, both.getItem1(), both.getItem2()))
+                .map(Tracked::accepted);
+    }
+
+    /**
+     * Stores one event of a user the caller's transaction has locked already, whose row as it
+     * stands is in {@code locked}; leaves there the user as this event left them, for the next.
+     */
+    private Uni<EventAccepted> trackLocked(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now,
+            Map<String, User> locked) {
+        return events.insertOrFindRepeat(conn, event)
+                .chain(id -> take(conn, event, patch, now, locked.get(event.userId()), id))
+                .invoke(tracked -> locked.put(event.userId(), tracked.user()))
+                .map(Tracked::accepted);
+    }
+
+    /** An event taken in: its answer, and its user as it left them. */
+    private record Tracked(EventAccepted accepted, User user) {
+    }
+
+    /** Merges the stored event's attributes into its user and runs what it triggers; a repeat does nothing. */
+    private Uni<Tracked> take(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now, User before,
+            UUID id) {
+        if (!id.equals(event.id())) {
+            return Uni.createFrom().item(new Tracked(new EventAccepted(id, true, 0), before));
+        }
+        TriggeringEvent triggering = new TriggeringEvent(event.id(), event.event(), event.params(), event.time());
+        Uni<User> merged = patch == null ? Uni.createFrom().item(before) : userService.mergeIn(conn, before, patch, now);
+        return merged.call(after -> triggers.onExit(conn, after.id(), event.event(), now))
+                .chain(after -> triggers
+                        .onAttributesChanged(conn, after, UserService.changes(before, after), triggering, now)
+                        .chain(fromAttributes -> triggers.onEvent(conn, after, triggering, now)
+                                .map(fromEvent -> fromAttributes + fromEvent))
+                        .map(entries -> new Tracked(new EventAccepted(event.id(), false, entries), after)));
     }
 
     /**

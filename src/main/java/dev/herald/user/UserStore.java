@@ -87,19 +87,19 @@ public class UserStore {
      * Creates the users of {@code ids} that do not exist and locks those of {@code locked}, each
      * in id order, so that two transactions on overlapping sets of users cannot deadlock. Users
      * that are only created are not locked beyond that: an event that changes and triggers
-     * nothing needs its user to exist, not to stand still.
+     * nothing needs its user to exist, not to stand still. Gives the locked users by id.
      */
-    public Uni<Void> createAndLock(SqlClient client, List<String> ids, List<String> locked, Instant now) {
+    public Uni<Map<String, User>> createAndLock(SqlClient client, List<String> ids, List<String> locked, Instant now) {
         String[] sorted = ids.stream().distinct().sorted().toArray(String[]::new);
         String[] toLock = locked.stream().distinct().sorted().toArray(String[]::new);
         Uni<Void> created = client.preparedQuery(createAllIfMissing("$1", "$2"))
                 .execute(Tuple.of(sorted, Sql.ts(now))).replaceWithVoid();
         if (toLock.length == 0) {
-            return created;
+            return created.replaceWith(Map.of());
         }
-        return created.chain(() -> client.preparedQuery("SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE")
-                .execute(Tuple.of((Object) toLock)))
-                .replaceWithVoid();
+        return created.chain(() -> client.preparedQuery("SELECT " + COLUMNS
+                + " FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE").execute(Tuple.of((Object) toLock)))
+                .map(this::byId);
     }
 
     public Uni<User> find(String id) {
@@ -124,15 +124,7 @@ public class UserStore {
     /** The users that exist among {@code ids}, by id. */
     public Uni<Map<String, User>> findAll(List<String> ids) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = ANY($1)")
-                .execute(Tuple.of(ids.toArray(String[]::new)))
-                .map(rows -> {
-                    Map<String, User> out = new HashMap<>();
-                    for (Row row : rows) {
-                        User user = map(row);
-                        out.put(user.id(), user);
-                    }
-                    return out;
-                });
+                .execute(Tuple.of(ids.toArray(String[]::new))).map(this::byId);
     }
 
     /** Newest first; {@code after} is "createdAt id" of the last user of the previous page. */
@@ -158,6 +150,15 @@ public class UserStore {
     private User first(RowSet<Row> rows) {
         var it = rows.iterator();
         return it.hasNext() ? map(it.next()) : null;
+    }
+
+    private Map<String, User> byId(RowSet<Row> rows) {
+        Map<String, User> out = new HashMap<>();
+        for (Row row : rows) {
+            User user = map(row);
+            out.put(user.id(), user);
+        }
+        return out;
     }
 
     private User map(Row row) {
