@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,6 +28,7 @@ import dev.herald.delivery.RenderedRequest;
 import dev.herald.event.EventService;
 import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
+import dev.herald.user.User;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -120,22 +122,31 @@ public class Warmup implements HealthCheck {
 
     /**
      * What a pump pass does, with nothing to change: a claim at a time before anything was due,
-     * the preparation of a claim of each live action for a user that does not exist (it reads
-     * what a real one reads, then is skipped), and one request through a host's guard; then an
-     * event of one of {@code triggers}, rolled back ({@link EventService#rehearse}).
+     * the preparation of a claim of each live action (alternately for a user that does not
+     * exist, which reads what a real one reads and is skipped, and as handed over after an
+     * event, with a made-up user and event, which renders), and one request through a host's
+     * guard; then an event of one of {@code triggers}, rolled back ({@link EventService#rehearse}).
      */
     private Uni<Void> pass(List<Campaign> live, List<String> triggers, String self, int pass) {
         // One a pass, in turn: what warms is how often the path runs, and many live triggers
         // must not make the warm-up longer.
         Uni<Void> rehearsal = triggers.isEmpty() ? Uni.createFrom().voidItem()
                 : events.rehearse(triggers.get(pass % triggers.size()));
+        Instant now = clock.instant();
+        boolean handedOver = pass % 2 == 1;
+        String event = handedOver ? json.write(Map.of("name", "warm-up", "time", now.toString(), "params", Map.of()))
+                : null;
         List<Claimed> claims = live.stream().flatMap(campaign -> campaign.actions().stream()
                 .map(action -> new Claimed(Ids.newId(), campaign.id(), Ids.newId(), "warm-up", "warm-up", action.id(), 0,
-                        1, clock.instant(), null, null, null, null, false)))
+                        1, now, null, null, null, event, false)))
                 .limit(CLAIMED)
                 .toList();
+        User madeUp = new User("warm-up", json.mapper().createObjectNode(), now, now);
+        Preparation.Known known = handedOver
+                ? new Preparation.Known(Map.of(), claims.stream().collect(Collectors.toMap(Claimed::id, c -> madeUp)))
+                : Preparation.Known.NOTHING;
         return deliveries.claim(Instant.EPOCH, Instant.EPOCH, 1, DeliveryStore.HostRoom.any(1))
-                .chain(() -> preparation.prepare(claims))
+                .chain(() -> preparation.prepare(claims, known))
                 .chain(() -> guards.warm(() -> sender.warm(self)))
                 .chain(() -> rehearsal)
                 .replaceWithVoid();
