@@ -665,32 +665,43 @@ public class DeliveryStore {
     }
 
     /**
-     * Records outcomes, with parameters in {@link #record}'s order (package-private for its plan's
-     * test).
+     * Stores outcomes and their attempts: each delivery {@code x} of the outcomes {@code v} that
+     * {@code found} names, only while its claim holds; gives back in {@code d} what the next
+     * action needs.
      */
-    static final String RECORD = "WITH v AS MATERIALIZED (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[],"
-            + "   $4::timestamptz[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[],"
-            + "   $10::int[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[])"
-            + "   AS v(id, status, reason, next_attempt, status_code, error, finished_at, locked_until, started_at,"
-            + "   latency_ms, response_headers, response_body, next_action_due, updated_at, request, credentials)),"
-            + " d AS (UPDATE deliveries x SET status = v.status, reason = v.reason,"
-            + "   " + keepRequest("x.", "v.request", "v.credentials") + ","
-            + "   due_at = coalesce(v.next_attempt, x.due_at), locked_until = NULL,"
-            // The claim counted an attempt; an end without one (a skip) takes it back.
-            + "   attempt_count = CASE WHEN v.started_at IS NULL THEN x.attempt_count - 1 ELSE x.attempt_count END,"
-            + "   last_status_code = CASE WHEN v.started_at IS NULL THEN x.last_status_code ELSE v.status_code END,"
-            + "   last_error = CASE WHEN v.started_at IS NULL THEN x.last_error ELSE v.error END,"
-            + "   updated_at = v.updated_at, finished_at = v.finished_at"
-            + "   FROM v WHERE x.id = ANY ($1) AND x.id = v.id AND x.status = " + SENDING
-            + "   AND x.locked_until = v.locked_until"
-            // What the attempt and the next action need of v comes along, so no CTE is joined again.
-            + "   RETURNING x.id, x.attempt_count, x.campaign_id, x.user_id, coalesce(x.run_id, x.event_id) AS source,"
-            + "   x.action_index, v.started_at, v.latency_ms, v.status_code, v.error, v.response_headers,"
-            + "   v.response_body, v.next_action_due),"
-            + " a AS (INSERT INTO attempts (delivery_id, number, started_at, latency_ms, status_code, error,"
-            + "   response_headers, response_body)"
-            + "   SELECT d.id, d.attempt_count, d.started_at, d.latency_ms, d.status_code, d.error,"
-            + "   d.response_headers::jsonb, d.response_body FROM d WHERE d.started_at IS NOT NULL)"
+    private static String recordOutcomes(String found) {
+        return "WITH v AS MATERIALIZED (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[],"
+                + "   $4::timestamptz[], $5::int[], $6::text[], $7::timestamptz[], $8::timestamptz[], $9::timestamptz[],"
+                + "   $10::int[], $11::text[], $12::text[], $13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[])"
+                + "   AS v(id, status, reason, next_attempt, status_code, error, finished_at, locked_until, started_at,"
+                + "   latency_ms, response_headers, response_body, next_action_due, updated_at, request, credentials)),"
+                + " d AS (UPDATE deliveries x SET status = v.status, reason = v.reason,"
+                + "   " + keepRequest("x.", "v.request", "v.credentials") + ","
+                + "   due_at = coalesce(v.next_attempt, x.due_at), locked_until = NULL,"
+                // The claim counted an attempt; an end without one (a skip) takes it back.
+                + "   attempt_count = CASE WHEN v.started_at IS NULL THEN x.attempt_count - 1 ELSE x.attempt_count END,"
+                + "   last_status_code = CASE WHEN v.started_at IS NULL THEN x.last_status_code ELSE v.status_code END,"
+                + "   last_error = CASE WHEN v.started_at IS NULL THEN x.last_error ELSE v.error END,"
+                + "   updated_at = v.updated_at, finished_at = v.finished_at"
+                + "   FROM v WHERE " + found + " AND x.status = " + SENDING
+                + "   AND x.locked_until = v.locked_until"
+                // What the attempt and the next action need of v comes along, so no CTE is joined again.
+                + "   RETURNING x.id, x.attempt_count, x.campaign_id, x.user_id, coalesce(x.run_id, x.event_id) AS source,"
+                + "   x.action_index, v.started_at, v.latency_ms, v.status_code, v.error, v.response_headers,"
+                + "   v.response_body, v.next_action_due),"
+                + " a AS (INSERT INTO attempts (delivery_id, number, started_at, latency_ms, status_code, error,"
+                + "   response_headers, response_body)"
+                + "   SELECT d.id, d.attempt_count, d.started_at, d.latency_ms, d.status_code, d.error,"
+                + "   d.response_headers::jsonb, d.response_body FROM d WHERE d.started_at IS NOT NULL)";
+    }
+
+    /**
+     * Records outcomes of which some make their entry's next action due, with parameters in
+     * {@link #record}'s order (package-private for its plan's test). Planned afresh each time
+     * ({@link #BY_INDEX}): a plan made on a small table finds the next action through the
+     * campaign's index alone.
+     */
+    static final String RECORD = recordOutcomes("x.id = ANY ($1) AND x.id = v.id")
             + " UPDATE deliveries n SET due_at = d.next_action_due FROM d"
             // The entry's next action, found through the index that keeps entries unique.
             + " WHERE d.next_action_due IS NOT NULL AND n.campaign_id = d.campaign_id AND n.user_id = d.user_id"
@@ -698,8 +709,21 @@ public class DeliveryStore {
             + " AND n.status = " + PENDING;
 
     /**
+     * Records outcomes none of which makes a next action due: most of them. Each delivery is
+     * found by its id, the outcomes leading, which is the one plan at any size of the table; so
+     * it keeps the plan it made at its first execution ({@link #RECORD_LAST_SETTINGS}) instead
+     * of planning each batch afresh (planning took more Postgres time than the recording of a
+     * batch of one or two, bench/RESULTS.md).
+     */
+    static final String RECORD_LAST = recordOutcomes("x.id = v.id") + " SELECT count(*) FROM d";
+
+    /** {@link #BY_INDEX}, but the plan made once is kept. */
+    static final String RECORD_LAST_SETTINGS = "SET LOCAL plan_cache_mode = force_generic_plan;"
+            + " SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off";
+
+    /**
      * Records outcomes in one statement, reading no delivery but theirs and their next actions
-     * ({@link #BY_INDEX}). Each delivery is still updated atomically (its attempt, its new state
+     * ({@link #RECORD}, or {@link #RECORD_LAST} when no outcome makes a next action due). Each delivery is still updated atomically (its attempt, its new state
      * and its next action together), and only while its claim holds. Unlike a claim, this waits
      * for the disk. A request rendered for its claim is stored here, with its first attempt,
      * rather than before it is sent: that is one write of the row fewer per webhook. A crash
@@ -748,7 +772,8 @@ public class DeliveryStore {
         }
         Tuple parameters = Tuple.from(new Object[] { ids, statuses, reasons, nextAttempts, codes, errors, finished,
                 leases, started, latencies, headers, bodies, nextActions, updated, requests, credentials });
-        return Transactions.inTransactionOfOne(pool, BY_INDEX, conn -> conn.preparedQuery(RECORD).execute(parameters))
-                .replaceWithVoid();
+        boolean goesOn = batch.stream().anyMatch(o -> o.nextActionDue() != null);
+        return Transactions.inTransactionOfOne(pool, goesOn ? BY_INDEX : RECORD_LAST_SETTINGS,
+                conn -> conn.preparedQuery(goesOn ? RECORD : RECORD_LAST).execute(parameters)).replaceWithVoid();
     }
 }

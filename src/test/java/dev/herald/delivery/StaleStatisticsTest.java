@@ -86,6 +86,9 @@ class StaleStatisticsTest {
                 .map(row -> row.getUUID("id")).toList();
         JsonNode record = analyzed(DeliveryStore.BY_INDEX, DeliveryStore.RECORD, outcomes(ids, lease, now));
         assertThat(rowsRead(record)).as("deliveries recording outcomes read").isEqualTo(CLAIM);
+        JsonNode last = analyzed(DeliveryStore.RECORD_LAST_SETTINGS, DeliveryStore.RECORD_LAST,
+                outcomes(ids, lease, now));
+        assertThat(rowsRead(last)).as("deliveries recording last outcomes read").isEqualTo(CLAIM);
     }
 
     /**
@@ -110,8 +113,11 @@ class StaleStatisticsTest {
         JsonNode[] plans = pool.withConnection(conn -> conn.query("PREPARE stale_claim AS " + DeliveryStore.CLAIM_OTHERS)
                 .execute()
                 .chain(() -> conn.query("PREPARE stale_record AS " + DeliveryStore.RECORD).execute())
+                .chain(() -> conn.query("PREPARE stale_record_last AS " + DeliveryStore.RECORD_LAST).execute())
                 .chain(() -> tenTimes(conn, DeliveryStore.CLAIM_SETTINGS, claimExecution(now.minus(Duration.ofDays(7300)))))
-                .chain(() -> tenTimes(conn, DeliveryStore.BY_INDEX, recordExecution(List.of(), lease, now)))
+                .chain(() -> tenTimes(conn, DeliveryStore.BY_INDEX, recordExecution("stale_record", List.of(), lease, now)))
+                .chain(() -> tenTimes(conn, DeliveryStore.RECORD_LAST_SETTINGS,
+                        recordExecution("stale_record_last", List.of(), lease, now)))
                 // Held by a claim of an instance that stopped, each with its entry's next action.
                 .chain(() -> conn.preparedQuery("INSERT INTO deliveries (campaign_id, run_id, user_id, host, action_id,"
                         + " action_index, status, attempt_count, due_at, locked_until, created_at, updated_at)"
@@ -121,10 +127,13 @@ class StaleStatisticsTest {
                         .execute(Tuple.of(campaign, run, UUID.randomUUID(), Sql.ts(due), Sql.ts(lease))))
                 .chain(() -> conn.preparedQuery("SELECT id FROM deliveries WHERE campaign_id = $1 AND action_index = 0"
                         + " ORDER BY id LIMIT " + CLAIM).execute(Tuple.of(campaign)))
-                .map(rows -> recordExecution(rows.stream().map(row -> row.getUUID("id")).toList(), lease, now))
-                .chain(record -> explained(conn, DeliveryStore.CLAIM_SETTINGS, claimExecution(now), Tuple.tuple())
-                        .chain(claim -> explained(conn, DeliveryStore.BY_INDEX, record, Tuple.tuple())
-                                .map(outcomes -> new JsonNode[] { claim, outcomes }))))
+                .map(rows -> rows.stream().map(row -> row.getUUID("id")).toList())
+                .chain(ids -> explained(conn, DeliveryStore.CLAIM_SETTINGS, claimExecution(now), Tuple.tuple())
+                        .chain(claim -> explained(conn, DeliveryStore.BY_INDEX,
+                                recordExecution("stale_record", ids, lease, now), Tuple.tuple())
+                                .chain(outcomes -> explained(conn, DeliveryStore.RECORD_LAST_SETTINGS,
+                                        recordExecution("stale_record_last", ids, lease, now), Tuple.tuple())
+                                        .map(last -> new JsonNode[] { claim, outcomes, last })))))
                 .await().indefinitely();
         assertThat(rowsRead(plans[0])).as("deliveries the claim read").isBetween(3L * CLAIM, 3L * CLAIM + 100);
         // Rows read are not all: a stale plan can also walk a whole index for each row it updates.
@@ -132,6 +141,10 @@ class StaleStatisticsTest {
                 .as("buffers the claim read").isLessThan(50L * CLAIM);
         // Each outcome's delivery, and its entry's next action, made due.
         assertThat(rowsRead(plans[1])).as("deliveries recording outcomes read").isEqualTo(2L * CLAIM);
+        // Its plan made on the small table and kept, as the statement for outcomes without a next action is.
+        assertThat(rowsRead(plans[2])).as("deliveries recording last outcomes read").isEqualTo(CLAIM);
+        assertThat(plans[2].path("Shared Hit Blocks").asLong() + plans[2].path("Shared Read Blocks").asLong())
+                .as("buffers recording last outcomes read").isLessThan(50L * CLAIM);
     }
 
     private static String claimExecution(Instant now) {
@@ -139,11 +152,14 @@ class StaleStatisticsTest {
                 + ", '{}'::text[], '{}'::int[], " + CLAIM + ")";
     }
 
-    /** {@code stale_record} executed for DELIVERED outcomes of {@code ids}, each making its next action due. */
-    private static String recordExecution(List<UUID> ids, Instant lease, Instant now) {
+    /**
+     * {@code statement} ({@code stale_record} or {@code stale_record_last}) executed for DELIVERED
+     * outcomes of {@code ids}, each making its next action due where the statement does that.
+     */
+    private static String recordExecution(String statement, List<UUID> ids, Instant lease, Instant now) {
         int n = ids.size();
         String uuids = "ARRAY[" + ids.stream().map(id -> "'" + id + "'").collect(Collectors.joining(",")) + "]::uuid[]";
-        return "EXECUTE stale_record(" + uuids + ", " + filled(n, "'DELIVERED'", "text") + ", " + filled(n, "NULL", "text")
+        return "EXECUTE " + statement + "(" + uuids + ", " + filled(n, "'DELIVERED'", "text") + ", " + filled(n, "NULL", "text")
                 + ", " + filled(n, "NULL", "timestamptz") + ", " + filled(n, "200", "int") + ", "
                 + filled(n, "NULL", "text") + ", " + filled(n, "'" + now + "'", "timestamptz") + ", "
                 + filled(n, "'" + lease + "'", "timestamptz") + ", " + filled(n, "'" + now.minusMillis(5) + "'", "timestamptz")
