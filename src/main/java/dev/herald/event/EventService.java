@@ -193,14 +193,14 @@ public class EventService {
     }
 
     /**
-     * Stores one event in the caller's transaction and runs what it triggers. The user's row
-     * (created if missing, then locked against other changes) and the event go out together and
-     * run in that order: one round trip for the three.
+     * Stores one event in the caller's transaction and runs what it triggers. The event (whose
+     * statement creates the user if missing) and the lock on the user's row go out together and
+     * run in that order: one round trip for the two.
      */
     private Uni<EventAccepted> trackIn(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now) {
         return Uni.combine().all()
-                .unis(users.lockOrCreate(conn, event.userId(), now), events.insertOrFindRepeat(conn, event)).asTuple()
-                .chain(both -> take(conn, event, patch, now, both.getItem1(), both.getItem2()))
+                .unis(events.insertOrFindRepeat(conn, event), users.lock(conn, event.userId())).asTuple()
+                .chain(both -> take(conn, event, patch, now, both.getItem2(), both.getItem1()))
                 .map(Tracked::accepted);
     }
 

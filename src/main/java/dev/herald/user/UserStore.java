@@ -76,11 +76,18 @@ public class UserStore {
      */
     public Uni<User> lockOrCreate(SqlConnection conn, String id, Instant now) {
         return Uni.combine().all().unis(
-                conn.preparedQuery(createIfMissing("$1", "$2")).execute(Tuple.of(id, Sql.ts(now))),
-                conn.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 FOR NO KEY UPDATE")
-                        .execute(Tuple.of(id)))
+                conn.preparedQuery(createIfMissing("$1", "$2")).execute(Tuple.of(id, Sql.ts(now))), lock(conn, id))
                 .asTuple()
-                .map(both -> first(both.getItem2()));
+                .map(both -> both.getItem2());
+    }
+
+    /**
+     * Locks the user's row as {@link #lockOrCreate} does, for a caller whose statement before it
+     * on {@code conn} creates the user if missing; null if there is none.
+     */
+    public Uni<User> lock(SqlConnection conn, String id) {
+        return conn.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1 FOR NO KEY UPDATE")
+                .execute(Tuple.of(id)).map(this::first);
     }
 
     /**
