@@ -96,37 +96,43 @@ public class EventService {
     /**
      * Single events that came while every transaction for such events was busy, in one
      * transaction: their users are locked first, in id order (as a batch does, so that two
-     * transactions cannot deadlock), then each user's events are taken in the order they came,
-     * the users side by side, their statements going out together on the one connection.
+     * transactions cannot deadlock), then taken as {@link #trackInOrder}.
      */
     private Uni<List<EventAccepted>> trackTogether(List<Changing> group) {
-        Map<String, List<Integer>> byUser = new LinkedHashMap<>();
-        for (int i = 0; i < group.size(); i++) {
-            byUser.computeIfAbsent(group.get(i).event().userId(), id -> new ArrayList<>()).add(i);
+        List<String> userIds = group.stream().map(one -> one.event().userId()).distinct().toList();
+        return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, userIds, group.get(0).now())
+                .chain(locked -> trackInOrder(conn, group, locked)));
+    }
+
+    /**
+     * Events of users the caller's transaction has locked ({@code locked}: their rows as they
+     * stand), answered in their order: each user's events one after the other in the order given,
+     * the users side by side, their statements going out together on the one connection.
+     */
+    private Uni<List<EventAccepted>> trackInOrder(SqlConnection conn, List<Changing> all, Map<String, User> locked) {
+        if (all.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
-        List<String> userIds = List.copyOf(byUser.keySet());
-        Instant now = group.get(0).now();
-        return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, userIds, now)
-                .chain(found -> {
-                    Map<String, User> locked = new ConcurrentHashMap<>(found);
-                    EventAccepted[] answers = new EventAccepted[group.size()];
-                    List<Uni<Void>> each = byUser.values().stream().map(indices -> Multi.createFrom()
-                            .iterable(indices)
-                            .onItem().transformToUniAndConcatenate(i -> trackLocked(conn, group.get(i).event(),
-                                    group.get(i).patch(), group.get(i).now(), locked)
-                                    .invoke(answer -> answers[i] = answer))
-                            .collect().last().replaceWithVoid())
-                            .toList();
-                    return Uni.join().all(each).andFailFast().map(done -> Arrays.asList(answers));
-                }));
+        Map<String, List<Integer>> byUser = new LinkedHashMap<>();
+        for (int i = 0; i < all.size(); i++) {
+            byUser.computeIfAbsent(all.get(i).event().userId(), id -> new ArrayList<>()).add(i);
+        }
+        Map<String, User> current = new ConcurrentHashMap<>(locked);
+        EventAccepted[] answers = new EventAccepted[all.size()];
+        List<Uni<Void>> each = byUser.values().stream().map(indices -> Multi.createFrom().iterable(indices)
+                .onItem().transformToUniAndConcatenate(i -> trackLocked(conn, all.get(i).event(), all.get(i).patch(),
+                        all.get(i).now(), current).invoke(answer -> answers[i] = answer))
+                .collect().last().replaceWithVoid())
+                .toList();
+        return Uni.join().all(each).andFailFast().map(done -> Arrays.asList(answers));
     }
 
     /**
      * Up to {@link #MAX_BATCH} events: all are checked first (one bad event refuses the batch,
      * naming each bad index), then all are stored in one transaction. The events of a user that
-     * carries attribute changes or an event some campaign listens to are taken one by one, in
-     * order, with the user locked; the events of all other users change and trigger nothing, so
-     * they are stored together with one statement.
+     * carries attribute changes or an event some campaign listens to are taken in their order,
+     * with the user locked ({@link #trackInOrder}); the events of all other users change and
+     * trigger nothing, so they are stored together with one statement.
      */
     public Uni<BatchAccepted> trackAll(BatchRequest request) {
         Instant now = Sql.millis(clock.instant());
@@ -157,23 +163,19 @@ public class EventService {
             });
         }
         List<TrackedEvent> quiet = checked.stream().filter(e -> !busy.contains(e.userId())).toList();
-        List<Integer> oneByOne = IntStream.range(0, checked.size())
-                .filter(i -> busy.contains(checked.get(i).userId())).boxed().toList();
+        List<Changing> changing = IntStream.range(0, checked.size())
+                .filter(i -> busy.contains(checked.get(i).userId()))
+                .mapToObj(i -> new Changing(checked.get(i), patch(request.events().get(i)), now)).toList();
         List<String> userIds = checked.stream().map(TrackedEvent::userId).toList();
-        Map<String, User> locked = new ConcurrentHashMap<>();
         return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, List.copyOf(busy), now)
-                .invoke(locked::putAll)
-                .chain(() -> events.insertAll(conn, quiet, now))
-                .chain(stored -> Multi.createFrom().iterable(oneByOne)
-                        .onItem().transformToUniAndConcatenate(i -> trackLocked(conn, checked.get(i),
-                                patch(request.events().get(i)), now, locked))
-                        .collect().asList()
+                .chain(locked -> events.insertAll(conn, quiet, now)
+                        .chain(stored -> trackInOrder(conn, changing, locked)
                         .map(all -> {
                             int duplicates = quiet.size() - stored
                                     + (int) all.stream().filter(EventAccepted::duplicate).count();
                             int entries = all.stream().mapToInt(EventAccepted::entries).sum();
                             return new Stored(checked.size() - duplicates, duplicates, entries);
-                        })))
+                        }))))
                 .map(stored -> {
                     metrics.stored(stored.accepted(), stored.duplicates(), stored.entries());
                     return new BatchAccepted(stored.accepted(), stored.duplicates());

@@ -291,6 +291,34 @@ class TriggeredCampaignTest {
     }
 
     @Test
+    void aBatchTakesEachUsersEventsInTheirOrderWhateverTheOtherUsersDo() {
+        Receiver receiver = receivers.fresh();
+        String name = "batch_order_" + System.nanoTime();
+        triggered(receiver, "/order", Plan.onEvent(name), null, ordered("user", "{user.id}", "step", "{user.step}"));
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            users.add(userId("batch-order-" + i));
+        }
+        // Each user: step 1, a triggering event with step 2, step 3; the users interleaved.
+        List<Map<String, Object>> batch = new ArrayList<>();
+        for (int step = 1; step <= 3; step++) {
+            for (String user : users) {
+                Map<String, Object> event = event(user, step == 2 ? name : "stepped", Map.of());
+                event.put("userAttributes", Map.of("step", step));
+                batch.add(event);
+            }
+        }
+        ingest().body(Map.of("events", batch)).post("/api/v1/events/batch").then().statusCode(202)
+                .body("accepted", equalTo(24)).body("duplicates", equalTo(0));
+
+        users.forEach(user -> admin().get("/api/v1/users/{id}", user).then().statusCode(200)
+                .body("attributes.step", equalTo(3)));
+        // Each webhook shows its user as its own event left them.
+        assertThat(receiver.await("/order", 8)).allSatisfy(received ->
+                assertThat(received.body()).contains("\"step\":2"));
+    }
+
+    @Test
     void anEventNothingListensToCreatesItsUserAndCountsRepeats() {
         String user = userId("quiet-single");
         Map<String, Object> event = event(user, "quiet_" + System.nanoTime(), Map.of("page", "/docs"));
