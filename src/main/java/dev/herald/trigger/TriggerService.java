@@ -24,7 +24,6 @@ import dev.herald.campaign.Limits;
 import dev.herald.campaign.SendPlan;
 import dev.herald.delivery.DeliveryStore;
 import dev.herald.dispatch.Dispatcher;
-import dev.herald.dispatch.Dispatcher;
 import dev.herald.event.EventStore;
 import dev.herald.event.EventTriggers;
 import dev.herald.platform.Sql;
