@@ -104,10 +104,13 @@ class HandoffTest {
         Claimed claimed = pool.withTransaction(conn -> deliveries.enter(conn, campaign.entryPlan(), userId, null, now,
                 now, now.plus(Duration.ofMinutes(1)))).await().indefinitely().claimed().get(0);
 
-        pumps.another().take(List.of(claimed), campaign, handed);
+        Pump pump = pumps.another();
+        pump.take(List.of(claimed), campaign, handed);
 
         // Not read again: the stored user would have said "as stored".
         assertThat(receiver.await("/as-handed", 1).get(0).body()).contains("\"name\":\"as handed\"");
+        // A second pump must not go on claiming for the tests after this one.
+        pump.stop(Duration.ofSeconds(10));
     }
 
     @Test
