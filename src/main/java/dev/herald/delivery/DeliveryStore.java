@@ -171,9 +171,9 @@ public class DeliveryStore {
      * deliveries they touch, whatever the statistics say. Each statement gives every scan of
      * deliveries an index condition of its own (the ids it names, or a host), and with
      * sequential and bitmap scans off no join order reads more. Each is planned afresh at every
-     * execution (but {@link #RECORD_LAST}, which has one plan at any size): a prepared statement otherwise keeps the generic plan it made while the table
-     * was small until the next ANALYZE, whereas a fresh plan sizes the table by its pages as they
-     * are now (planned on a small table, a claim of 200 read 240,000 rows of a run written after,
+     * execution (but {@link #RECORD_LAST}, which has one plan at any size): a prepared statement
+     * otherwise keeps the generic plan it made while the table was small until the next
+     * ANALYZE, whereas a fresh plan sizes the table by its pages as they are now (planned on a small table, a claim of 200 read 240,000 rows of a run written after,
      * and recording 200 outcomes 4 million). Statistics taken over finished history say almost
      * no delivery is unfinished, whence a bitmap of every due delivery (70 ms per claim of 200
      * with 140,000 due, against 0.5 ms for the index walk). JIT compilation is off: these
@@ -725,10 +725,10 @@ public class DeliveryStore {
      * Records outcomes in one statement, reading no delivery but theirs and their next actions
      * ({@link #RECORD}, or {@link #RECORD_LAST} when no outcome makes a next action due). Each
      * delivery is still updated atomically (its attempt, its new state and its next action
-     * together), and only while its claim holds. Unlike a claim, this waits
-     * for the disk. A request rendered for its claim is stored here, with its first attempt,
-     * rather than before it is sent: that is one write of the row fewer per webhook. A crash
-     * between sending and recording has the delivery rendered and sent again, with the same
+     * together), and only while its claim holds. Unlike a claim, this waits for the disk. A
+     * request rendered for its claim is stored here, with its first attempt, rather than before
+     * it is sent: that is one write of the row fewer per webhook. A crash between sending and
+     * recording has the delivery rendered and sent again, with the same
      * webhook-id, as a crash of the database before the claim reached the disk already did.
      */
     public Uni<Void> record(List<Outcome> batch) {

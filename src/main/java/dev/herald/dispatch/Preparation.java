@@ -71,10 +71,6 @@ public class Preparation {
         static final Known NOTHING = new Known(Map.of(), Map.of());
     }
 
-    public Uni<List<Step>> prepare(List<Claimed> batch) {
-        return prepare(batch, Known.NOTHING);
-    }
-
     public Uni<List<Step>> prepare(List<Claimed> batch, Known known) {
         if (batch.isEmpty()) {
             return Uni.createFrom().item(List.of());
@@ -114,8 +110,7 @@ public class Preparation {
         Instant now = Sql.millis(clock.instant());
         List<Step> steps = new ArrayList<>(batch.size());
         for (Claimed claim : batch) {
-            User user = known.users().containsKey(claim.id()) ? known.users().get(claim.id())
-                    : loaded.users().get(claim.userId());
+            User user = known.users().getOrDefault(claim.id(), loaded.users().get(claim.userId()));
             steps.add(decide(claim, loaded.campaigns().get(claim.campaignId()), user,
                     loaded.history().getOrDefault(claim.userId(), List.of()), now));
         }
