@@ -89,6 +89,7 @@ class StaleStatisticsTest {
         JsonNode last = analyzed(DeliveryStore.RECORD_LAST_SETTINGS, DeliveryStore.RECORD_LAST,
                 outcomes(ids, lease, now));
         assertThat(rowsRead(last)).as("deliveries recording last outcomes read").isEqualTo(CLAIM);
+        assertThat(outcomesRead(last)).as("outcomes recording last outcomes read").isEqualTo(CLAIM);
     }
 
     /**
@@ -102,16 +103,37 @@ class StaleStatisticsTest {
      */
     @Test
     void statementsPlannedBeforeARunWasWrittenDoNotWalkTheRun() {
+        // Statistics of the table as other tests left it, small; without the dead rows they left,
+        // which would make Postgres take the table for empty whatever its size (until autovacuum).
+        write("VACUUM (ANALYZE) deliveries", Tuple.tuple());
+        plannedSmallThenRunOver(false);
+    }
+
+    /**
+     * As a new deployment plans them: on an empty table. Planned so, recording outcomes with the
+     * outcomes joined to deliveries by id alone walked every delivery of the run for each batch.
+     */
+    @Test
+    void statementsPlannedOnAnEmptyTableDoNotWalkTheRun() {
+        plannedSmallThenRunOver(true);
+    }
+
+    /**
+     * Prepares the claim and the recordings, runs them, writes a run, and returns their plans
+     * over it. With {@code empty}, the connection sees an empty table of deliveries of its own
+     * instead of the shared one (a temporary table of that name, dropped at the end).
+     */
+    private void plannedSmallThenRunOver(boolean empty) {
         // Whole milliseconds, so that the leases written and those in the statement's text agree.
         Instant due = clock.instant().truncatedTo(ChronoUnit.MILLIS).plus(Duration.ofDays(3650));
         Instant lease = due.plus(Duration.ofMinutes(1));
         Instant now = lease.plus(Duration.ofMinutes(1));
         UUID run = UUID.randomUUID();
-        // Statistics of the table as other tests left it, small; without the dead rows they left,
-        // which would make Postgres take the table for empty whatever its size (until autovacuum).
-        write("VACUUM (ANALYZE) deliveries", Tuple.tuple());
-        JsonNode[] plans = pool.withConnection(conn -> conn.query("PREPARE stale_claim AS " + DeliveryStore.CLAIM_OTHERS)
-                .execute()
+        String shadow = empty
+                ? "CREATE TEMPORARY TABLE deliveries (LIKE public.deliveries INCLUDING ALL); ANALYZE pg_temp.deliveries"
+                : "SELECT 1";
+        JsonNode[] plans = pool.withConnection(conn -> conn.query(shadow).execute()
+                .chain(() -> conn.query("PREPARE stale_claim AS " + DeliveryStore.CLAIM_OTHERS).execute())
                 .chain(() -> conn.query("PREPARE stale_record AS " + DeliveryStore.RECORD).execute())
                 .chain(() -> conn.query("PREPARE stale_record_last AS " + DeliveryStore.RECORD_LAST).execute())
                 .chain(() -> tenTimes(conn, DeliveryStore.CLAIM_SETTINGS, claimExecution(now.minus(Duration.ofDays(7300)))))
@@ -133,7 +155,9 @@ class StaleStatisticsTest {
                                 recordExecution("stale_record", ids, lease, now), Tuple.tuple())
                                 .chain(outcomes -> explained(conn, DeliveryStore.RECORD_LAST_SETTINGS,
                                         recordExecution("stale_record_last", ids, lease, now), Tuple.tuple())
-                                        .map(last -> new JsonNode[] { claim, outcomes, last })))))
+                                        .map(last -> new JsonNode[] { claim, outcomes, last }))))
+                .eventually(() -> conn.query("DEALLOCATE stale_claim; DEALLOCATE stale_record; DEALLOCATE stale_record_last;"
+                        + " DROP TABLE IF EXISTS pg_temp.deliveries").execute()))
                 .await().indefinitely();
         assertThat(rowsRead(plans[0])).as("deliveries the claim read").isBetween(3L * CLAIM, 3L * CLAIM + 100);
         // Rows read are not all: a stale plan can also walk a whole index for each row it updates.
@@ -145,6 +169,7 @@ class StaleStatisticsTest {
         assertThat(rowsRead(plans[2])).as("deliveries recording last outcomes read").isEqualTo(CLAIM);
         assertThat(plans[2].path("Shared Hit Blocks").asLong() + plans[2].path("Shared Read Blocks").asLong())
                 .as("buffers recording last outcomes read").isLessThan(50L * CLAIM);
+        assertThat(outcomesRead(plans[2])).as("outcomes recording last outcomes read").isEqualTo(CLAIM);
     }
 
     private static String claimExecution(Instant now) {
@@ -238,6 +263,21 @@ class StaleStatisticsTest {
         JsonNode plan = pool.withConnection(conn -> explained(conn, settings, sql, parameters)).await().indefinitely();
         assertThat(count("status = 'SENDING'")).as("rolled back").isEqualTo(UNFINISHED);
         return plan;
+    }
+
+    /**
+     * Rows the plan read of the outcomes it was given (the CTE {@code v}), over all loops: once
+     * each, or the join reads them again for every delivery.
+     */
+    private static long outcomesRead(JsonNode node) {
+        long read = 0;
+        if ("v".equals(node.path("CTE Name").asText())) {
+            read += node.path("Actual Rows").asLong() * node.path("Actual Loops").asLong();
+        }
+        for (JsonNode child : node.path("Plans")) {
+            read += outcomesRead(child);
+        }
+        return read;
     }
 
     /** Rows of deliveries the plan's scans read, kept or filtered out, over all their loops. */
