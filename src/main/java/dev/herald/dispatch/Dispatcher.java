@@ -70,6 +70,11 @@ public class Dispatcher {
         pump.wakeUp();
     }
 
+    /** See {@link Pump#idle}. */
+    boolean idle() {
+        return pump.idle();
+    }
+
     /** See {@link Pump#stop}. */
     public void stop(Duration grace) {
         pump.stop(grace);

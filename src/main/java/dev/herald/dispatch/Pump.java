@@ -68,6 +68,11 @@ public final class Pump {
         return inFlight.get();
     }
 
+    /** Whether no pass is running nor asked for (tests wait for it before moving the clock). */
+    boolean idle() {
+        return !pumping.get() && !wakeAgain.get();
+    }
+
     /** Starts the pump unless it is running, in which case it makes one more pass. */
     public void wakeUp() {
         if (pumping.compareAndSet(false, true)) {

@@ -255,6 +255,9 @@ class MultiInstanceTest {
         String campaign = laterCampaign("stopping", webhook(receiver.url("/stopping")).withTimeout("PT10S")
                 .withData(Map.of("plan", "{user.plan}")));
         send(campaign, List.of(user));
+        // The passes the start and the send woke end before the clock moves: one still running
+        // after it would find the delivery due, and this instance would send it, not the other.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(dispatcher::idle);
         clock.advance(Duration.ofMinutes(61));
 
         Pump other = otherInstance();
