@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -77,9 +78,23 @@ class MultiInstanceTest {
         return receivers.fresh();
     }
 
-    /** Another instance's dispatcher: same database, its own guards and state. */
+    /** Pumps this test started beside this instance's, stopped after it. */
+    private final List<Pump> others = new ArrayList<>();
+
+    /**
+     * Another instance's dispatcher: same database, its own guards and state. It is stopped
+     * after the test, so that it cannot wake on its own freed room and claim a later test's
+     * deliveries.
+     */
     private Pump otherInstance() {
-        return pumps.another();
+        Pump other = pumps.another();
+        others.add(other);
+        return other;
+    }
+
+    @AfterEach
+    void stopOtherInstances() {
+        others.forEach(other -> other.stop(Duration.ofSeconds(1)));
     }
 
     /** A campaign whose single delivery per user comes due an hour after the send. */
