@@ -167,6 +167,10 @@ public class DeliveryStore {
         return Transactions.inTransactionOfOne(pool, settings, statement);
     }
 
+    /** Index scans only, and no JIT compilation: what {@link #BY_INDEX} and {@link #BY_INDEX_KEPT} share. */
+    private static final String INDEX_ONLY = "SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;"
+            + " SET LOCAL jit = off";
+
     /**
      * Settings under which the claim, storing renderings and recording outcomes read only the
      * deliveries they touch, whatever the statistics say. Each statement gives every scan of
@@ -181,8 +185,10 @@ public class DeliveryStore {
      * with 140,000 due, against 0.5 ms for the index walk). JIT compilation is off: these
      * statements never repay it. {@code StaleStatisticsTest} holds the first case.
      */
-    static final String BY_INDEX = "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL enable_seqscan = off;"
-            + " SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off";
+    static final String BY_INDEX = "SET LOCAL plan_cache_mode = force_custom_plan; " + INDEX_ONLY;
+
+    /** {@link #BY_INDEX}, but the plan made at the first execution is kept. */
+    private static final String BY_INDEX_KEPT = "SET LOCAL plan_cache_mode = force_generic_plan; " + INDEX_ONLY;
 
     /**
      * A claim walks each host's due deliveries in due-time order and stops at its limit, and
@@ -198,9 +204,7 @@ public class DeliveryStore {
      * same webhook-id, as the contract says. An outcome waits for the disk, and takes every
      * claim before it along.
      */
-    static final String CLAIM_SETTINGS = "SET LOCAL plan_cache_mode = force_generic_plan;"
-            + " SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off;"
-            + " SET LOCAL synchronous_commit = off";
+    static final String CLAIM_SETTINGS = BY_INDEX_KEPT + "; SET LOCAL synchronous_commit = off";
 
     /** The claim of rate-limited campaigns, which counts their minutes too, is planned afresh. */
     private static final String LIMITED_CLAIM_SETTINGS = BY_INDEX + "; SET LOCAL synchronous_commit = off";
@@ -733,9 +737,7 @@ public class DeliveryStore {
      * {@link #BY_INDEX}, but the plan made once is kept, and the outcomes are joined to their
      * deliveries by hash: a nested loop over the ids read the outcomes once for each delivery.
      */
-    static final String RECORD_LAST_SETTINGS = "SET LOCAL plan_cache_mode = force_generic_plan;"
-            + " SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off;"
-            + " SET LOCAL enable_nestloop = off";
+    static final String RECORD_LAST_SETTINGS = BY_INDEX_KEPT + "; SET LOCAL enable_nestloop = off";
 
     /**
      * Records outcomes in one statement, reading no delivery but theirs and their next actions

@@ -105,12 +105,15 @@ class HandoffTest {
                 now, now.plus(Duration.ofMinutes(1)))).await().indefinitely().claimed().get(0);
 
         Pump pump = pumps.another();
-        pump.take(List.of(claimed), campaign, handed);
+        try {
+            pump.take(List.of(claimed), campaign, handed);
 
-        // Not read again: the stored user would have said "as stored".
-        assertThat(receiver.await("/as-handed", 1).get(0).body()).contains("\"name\":\"as handed\"");
-        // A second pump must not go on claiming for the tests after this one.
-        pump.stop(Duration.ofSeconds(10));
+            // Not read again: the stored user would have said "as stored".
+            assertThat(receiver.await("/as-handed", 1).get(0).body()).contains("\"name\":\"as handed\"");
+        } finally {
+            // A second pump must not go on claiming for the tests after this one, even when this one fails.
+            pump.stop(Duration.ofSeconds(10));
+        }
     }
 
     @Test
