@@ -31,6 +31,8 @@ public class EventStore {
     private static final String UNNEST = "unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[],"
             + " $6::timestamptz[], $7::timestamptz[])";
     private static final String COLUMNS = "id, user_id, name, client_id, params, time, received_at";
+    /** Leaves out an event whose (user, client id) is stored; only events with a client id are in that index. */
+    private static final String ON_REPEAT = "ON CONFLICT (user_id, client_id) WHERE client_id IS NOT NULL DO NOTHING";
 
     private final Pool pool;
     private final Json json;
@@ -49,7 +51,7 @@ public class EventStore {
         return client.preparedQuery("WITH u AS (" + UserStore.createIfMissing("$2", "$7") + "),"
                 + " inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time,"
                 + " received_at) VALUES ($1, $2, $3, $4, $5::text::jsonb, $6, $7)"
-                + " ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id)"
+                + " " + ON_REPEAT + " RETURNING id)"
                 + " SELECT id FROM inserted UNION ALL"
                 + " SELECT id FROM events WHERE user_id = $2 AND client_id = $4 AND NOT EXISTS (SELECT 1 FROM inserted)")
                 .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
@@ -70,7 +72,7 @@ public class EventStore {
         return client.preparedQuery("WITH u AS (" + UserStore.createAllIfMissing("$8", "$9") + ")"
                 + " INSERT INTO events (" + COLUMNS + ")"
                 + " SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at"
-                + " FROM " + UNNEST + " AS e(" + COLUMNS + ") ON CONFLICT (user_id, client_id) DO NOTHING")
+                + " FROM " + UNNEST + " AS e(" + COLUMNS + ") " + ON_REPEAT)
                 .execute(columns(all, now))
                 .map(RowSet::rowCount);
     }
@@ -86,7 +88,7 @@ public class EventStore {
                 + " e AS (SELECT * FROM " + UNNEST + " WITH ORDINALITY AS e(" + COLUMNS + ", n)),"
                 + " inserted AS (INSERT INTO events (" + COLUMNS + ")"
                 + "   SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at FROM e"
-                + "   ORDER BY e.n ON CONFLICT (user_id, client_id) DO NOTHING RETURNING id)"
+                + "   ORDER BY e.n " + ON_REPEAT + " RETURNING id)"
                 // The events table is read only for those not inserted: a join would be planned
                 // once, maybe while the table was small, and then scan all of it every time.
                 + " SELECT COALESCE(i.id, (SELECT x.id FROM events x WHERE x.user_id = e.user_id"

@@ -125,6 +125,24 @@ class QuietEventsTest {
         });
     }
 
+    @Test
+    void onlyEventsWithAClientIdEnterTheIndexThatFindsRepeats() {
+        // An event without an id cannot repeat; an entry for it would cost a scattered index page
+        // per event once the table outgrows memory (V12).
+        String definition = pool.query("SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                + " JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = 'events_user_client_id'"
+                + " AND i.indisunique AND i.indisvalid").execute().await().indefinitely().iterator().next().getString(0);
+        assertThat(definition).endsWith("(user_id, client_id) WHERE (client_id IS NOT NULL)");
+        assertThat(Rows.count(pool, "pg_indexes", "tablename = 'events' AND indexdef LIKE '%UNIQUE%'")).isEqualTo(2);
+
+        String user = Http.userId("quiet-no-id");
+        List<TrackedEvent> events = events(6, i -> event(user, i < 3 ? null : "same"));
+        List<CompletableFuture<EventAccepted>> answers = whileSlotsAreBusy(events);
+        assertThat(answers.stream().map(answer -> answer.join().duplicate()))
+                .containsExactly(false, false, false, false, true, true);
+        assertThat(Rows.count(pool, "events", "user_id = $1", user)).isEqualTo(4);
+    }
+
     /**
      * Stores {@code events} while both statement slots wait for a user this test holds locked,
      * so that all of them wait together; then lets the slots go and gathers the answers.
