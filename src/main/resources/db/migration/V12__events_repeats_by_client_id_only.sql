@@ -4,9 +4,10 @@
 -- after every checkpoint, the whole page in the WAL (bench/RESULTS.md, "Events without an id
 -- leave the repeats index").
 --
--- Building the index holds writes to events until it commits (82 s for 50,000,000 events on the
--- benchmark machine). The README says how to build it beforehand without that pause; this then
+-- Building the index holds writes to events until it commits (about 80 s for 50,000,000 events on
+-- the benchmark machine). The README says how to build it beforehand without that pause; this then
 -- only drops the old constraint.
+
 -- A concurrent build that failed leaves an invalid index of that name behind: built again here.
 DO $$
 BEGIN
