@@ -5,15 +5,11 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.herald.audience.Criteria;
 import dev.herald.audience.SqlCompiler;
@@ -21,7 +17,6 @@ import dev.herald.platform.Ids;
 import dev.herald.platform.Json;
 import dev.herald.platform.Sql;
 import dev.herald.platform.Transactions;
-import dev.herald.user.User;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -153,7 +148,7 @@ public class DeliveryStore {
         Uni<Claims> first = limitedFirst
                 ? inClaimTransaction(LIMITED_CLAIM_SETTINGS,
                         conn -> claimLimited(conn, claimParameters(now, lockedUntil, limit, room)))
-                : Uni.createFrom().item(new Claims(List.of(), 0, 0, Map.of()));
+                : Uni.createFrom().item(new Claims(List.of(), 0, 0));
         return first.chain(limited -> inClaimTransaction(CLAIM_SETTINGS, conn -> claimOthers(conn,
                 claimParameters(now, lockedUntil, limit - limited.claimed().size(), room)))
                 .chain(others -> {
@@ -254,7 +249,7 @@ public class DeliveryStore {
                 .map(rows -> {
                     Row head = rows.iterator().next();
                     limitedActive = head.getBoolean("limited");
-                    return new Claims(claimedRows(rows), 0, head.getInteger("lost"), users(rows));
+                    return new Claims(claimedRows(rows), 0, head.getInteger("lost"));
                 });
     }
 
@@ -288,11 +283,11 @@ public class DeliveryStore {
                 + "   WHERE " + idIn("d", "due") + " AND d.id = r.id AND r.k <= q.granted"
                 + "   RETURNING " + CLAIMED + ")"
                 // One row at least, so that how many were put off is known when none was claimed.
-                + " SELECT claimed.*, u.*, (SELECT count(*) FROM later)::int AS put_off, " + LOST
-                + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true " + THEIR_USERS)
+                + " SELECT claimed.*, (SELECT count(*) FROM later)::int AS put_off, " + LOST
+                + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true")
                 .execute(parameters)
                 .map(rows -> new Claims(claimedRows(rows), rows.iterator().next().getInteger("put_off"),
-                        rows.iterator().next().getInteger("lost"), users(rows)));
+                        rows.iterator().next().getInteger("lost")));
     }
 
     /** Rows a claim read as due that another instance took before it could lock them. */
@@ -307,36 +302,15 @@ public class DeliveryStore {
             + "   'params', ev.params)::text FROM events ev WHERE ev.id = d.event_id) END AS event_data";
 
     /** The claim of deliveries of active campaigns without maxPerMinute (package-private for its plan's test). */
-    /**
-     * The claimed deliveries' users ({@code u.*}), read in the claim's round trip because
-     * rendering needs them; none for a user deleted since.
-     */
-    private static final String THEIR_USERS = "LEFT JOIN LATERAL (SELECT u.attributes::text AS user_attributes,"
-            + " u.created_at AS user_created_at, u.updated_at AS user_updated_at FROM users u"
-            + " WHERE u.id = claimed.user_id) u ON true";
-
     static final String CLAIM_OTHERS = dueByHost("x.campaign_id <> ALL (SELECT c.id FROM campaigns c"
             + " WHERE c.status <> " + CAMPAIGN_ACTIVE + " OR c.max_per_minute IS NOT NULL)") + ","
             + " claimed AS (UPDATE deliveries d SET status = " + SENDING + ", locked_until = $2,"
             + "   attempt_count = d.attempt_count + 1, updated_at = $1 WHERE " + idIn("d", "due")
             + "   RETURNING " + CLAIMED + ")"
             // One row at least, so that whether rate-limited campaigns are active is known.
-            + " SELECT claimed.*, u.*, EXISTS (SELECT 1 FROM campaigns c WHERE c.status = " + CAMPAIGN_ACTIVE
+            + " SELECT claimed.*, EXISTS (SELECT 1 FROM campaigns c WHERE c.status = " + CAMPAIGN_ACTIVE
             + "   AND c.max_per_minute IS NOT NULL) AS limited, " + LOST
-            + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true " + THEIR_USERS;
-
-    /** The users a claim read, by the id of the delivery each was read for. */
-    private Map<UUID, User> users(RowSet<Row> rows) {
-        Map<UUID, User> out = new HashMap<>();
-        for (Row row : rows) {
-            String attributes = row.getString("user_attributes");
-            if (attributes != null) {
-                out.put(row.getUUID("id"), new User(row.getString("user_id"), (ObjectNode) json.tree(attributes),
-                        Sql.instant(row, "user_created_at"), Sql.instant(row, "user_updated_at")));
-            }
-        }
-        return out;
-    }
+            + " FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true";
 
     private List<Claimed> claimedRows(RowSet<Row> rows) {
         List<Claimed> out = new ArrayList<>(rows.size());
@@ -357,17 +331,14 @@ public class DeliveryStore {
 
     /**
      * What one claim took; how many due deliveries it put off for their campaigns' maxPerMinute;
-     * how many it read as due that another instance took first (more may be due behind them); and
-     * the users of those it took, by delivery id, as the claim read them (none for a deleted user).
+     * and how many it read as due that another instance took first (more may be due behind them).
      */
-    public record Claims(List<Claimed> claimed, int putOff, int lost, Map<UUID, User> users) {
+    public record Claims(List<Claimed> claimed, int putOff, int lost) {
 
         Claims and(Claims more) {
             List<Claimed> all = new ArrayList<>(claimed);
             all.addAll(more.claimed());
-            Map<UUID, User> bothUsers = new HashMap<>(users);
-            bothUsers.putAll(more.users());
-            return new Claims(all, putOff + more.putOff(), lost + more.lost(), bothUsers);
+            return new Claims(all, putOff + more.putOff(), lost + more.lost());
         }
     }
 

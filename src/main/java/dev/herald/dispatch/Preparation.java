@@ -34,9 +34,9 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * The dispatcher's middle part: for a claimed batch, loads what deciding needs (campaigns, users,
- * the events their conditions count) unless the claim or a hand-over brought it, and decides
- * each delivery's {@link Step}, rendering the requests of new ones ({@link Claimed#renderedNow};
- * they are stored with their outcome).
+ * the events their conditions count) unless a hand-over brought it, and decides each delivery's
+ * {@link Step}, rendering the requests of new ones ({@link Claimed#renderedNow}; they are stored
+ * with their outcome).
  */
 @ApplicationScoped
 public class Preparation {
@@ -63,9 +63,8 @@ public class Preparation {
     }
 
     /**
-     * What the batch came with: campaigns by id, and for each delivery (by its id) its user, as
-     * the triggering event left them (handed over) or as the claim read them. Those are not read
-     * again.
+     * What the writer of handed-over deliveries had already: campaigns by id, and for each
+     * delivery (by its id) its user as the triggering event left them. Those are not read again.
      */
     record Known(Map<UUID, Campaign> campaigns, Map<UUID, User> users) {
 

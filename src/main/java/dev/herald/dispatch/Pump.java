@@ -186,7 +186,7 @@ public final class Pump {
                 // The next claim runs while this one is prepared: a claim's round trip and its
                 // preparation's take about as long, and one after the other they held
                 // bench/dispatch to one batch per both.
-                .invoke(claims -> prepare(claims.claimed(), new Preparation.Known(Map.of(), claims.users()), now, () -> {
+                .invoke(claims -> prepare(claims.claimed(), Preparation.Known.NOTHING, now, () -> {
                 }))
                 // Deliveries put off for a campaign's rate, or taken by another instance, left room:
                 // others may be due behind them.
