@@ -3,8 +3,13 @@ package dev.herald.delivery;
 import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static dev.herald.support.Http.admin;
+import static dev.herald.support.Http.send;
+import static dev.herald.support.Users.user;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +17,15 @@ import java.util.UUID;
 
 import jakarta.inject.Inject;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.herald.dispatch.Dispatcher;
+import dev.herald.support.Campaigns.Limits;
+import dev.herald.support.MovableClock;
+import dev.herald.support.Receiver;
+import dev.herald.support.Receivers;
 import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -23,15 +35,68 @@ import io.vertx.mutiny.sqlclient.Tuple;
 /**
  * A run's counts by status (V11's triggers, {@link RunCounts}) agree with its deliveries after
  * every kind of statement that adds, moves or removes them, whether or not the changes have been
- * folded yet. The deliveries belong to a DRAFT campaign, which no dispatcher claims from.
+ * folded yet: the statements below on deliveries of a DRAFT campaign, which no dispatcher claims
+ * from, and the claims (common and rate-limited) and outcomes of runs really sent.
  */
 @QuarkusTest
 class RunCountsTest {
+
+    @RegisterExtension
+    static final Receivers receivers = new Receivers();
 
     @Inject
     Pool pool;
     @Inject
     RunCounts counts;
+    @Inject
+    MovableClock clock;
+    @Inject
+    Dispatcher dispatcher;
+
+    private static Receiver receiver() {
+        Receiver receiver = receivers.fresh();
+        receiver.reply("/ok", r -> Receiver.Reply.of(204));
+        receiver.reply("/fails", r -> Receiver.Reply.of(500));
+        return receiver;
+    }
+
+    @Test
+    void claimsAndOutcomesCountTheirRuns() {
+        List<String> users = List.of(user("counted").with("outcome", "ok").put(),
+                user("counted").with("outcome", "ok").put(), user("counted").with("outcome", "ok").put(),
+                user("counted").with("outcome", "fails").put(), user("counted").with("outcome", "fails").put());
+        // One campaign goes through the common claim, the other through the rate-limited one; a
+        // receiver each, so that one's failures do not hold the other back.
+        Receiver first = receiver();
+        Receiver second = receiver();
+        UUID common = UUID.fromString(send(campaign("counted, common",
+                webhook(first.url("/{user.outcome}")).withMaxAttempts(2)).start(), users));
+        UUID limited = UUID.fromString(send(campaign("counted, limited",
+                webhook(second.url("/{user.outcome}")).withMaxAttempts(2)).withLimits(Limits.maxPerMinute(100)).start(),
+                users));
+
+        // Delivered, or waiting for a second attempt after a first that failed.
+        Map<DeliveryStatus, Integer> firstAttempts = Map.of(DeliveryStatus.DELIVERED, 3, DeliveryStatus.PENDING, 2);
+        Awaitility.await().atMost(Duration.ofSeconds(15))
+                .until(() -> first.at("/fails").size() == 2 && second.at("/fails").size() == 2
+                        && truth(common).equals(firstAttempts) && truth(limited).equals(firstAttempts));
+        assertAgree(common, limited);
+
+        Map<DeliveryStatus, Integer> ended = Map.of(DeliveryStatus.DELIVERED, 3, DeliveryStatus.FAILED, 2);
+        // Time moves to each next attempt; a receiver's breaker, opened by its failures, lets one
+        // through at a time once its delay (real time) is over.
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> {
+            Instant due = nextDue(common, limited);
+            if (due != null && due.isAfter(clock.instant())) {
+                clock.advance(Duration.between(clock.instant(), due).plusMillis(10));
+            }
+            dispatcher.wakeUp();
+            return truth(common).equals(ended) && truth(limited).equals(ended);
+        });
+        assertAgree(common, limited);
+        counts.fold().await().indefinitely();
+        assertAgree(common, limited);
+    }
 
     @Test
     void countsFollowEveryStatementOnDeliveries() {
@@ -100,6 +165,13 @@ class RunCountsTest {
         sql("INSERT INTO runs (id, campaign_id, kind, status, created_at) VALUES ($1, $2, 'MANUAL', 'STARTED', now())",
                 id, UUID.fromString(campaign));
         return id;
+    }
+
+    private Instant nextDue(UUID... runs) {
+        OffsetDateTime due = pool.preparedQuery("SELECT min(due_at) AS due FROM deliveries WHERE run_id = ANY($1)"
+                + " AND status = 'PENDING'").execute(Tuple.of(runs)).await().indefinitely().iterator().next()
+                .getOffsetDateTime("due");
+        return due == null ? null : due.toInstant();
     }
 
     private void assertAgree(UUID... runs) {
