@@ -16,10 +16,10 @@ public class DatabasePool implements PgPoolCreator {
 
     /**
      * The longest statement text kept prepared on a connection. The SQL client's default, 2,048
-     * characters, is shorter than a claim or the recording of outcomes with their runs' counts:
-     * a statement over it is parsed and planned again at every execution, which made each claim
-     * and recording cost Postgres about 1 ms more (bench/RESULTS.md). Statement texts are
-     * Herald's own; what users send is always a parameter.
+     * characters, is within a few dozen of the claim (1,981) and the recording of outcomes
+     * (2,000). A statement over it is parsed and planned again at every execution: in a build
+     * where those two had grown past it, each cost Postgres about a millisecond more
+     * (bench/RESULTS.md). Statement texts are Herald's own; what users send is always a parameter.
      */
     static final int SQL_LIMIT = 16_384;
 
