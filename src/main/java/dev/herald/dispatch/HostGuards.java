@@ -68,6 +68,12 @@ public class HostGuards {
                     // Claims fill a host up to most(); the rest of the queue is slack.
                     .queueSize(most())
                     .done()
+                    // The attempt never blocks and is called on an event loop, and its result
+                    // comes back on the caller's context. By default the guard would send both
+                    // the call and its result through the event loop's task queue again,
+                    // capturing and restoring contexts each time: two hops per webhook.
+                    .withThreadOffload(true)
+                    .withThreadOffloadExecutor(Runnable::run)
                     .build();
         }
     }
