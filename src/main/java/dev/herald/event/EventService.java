@@ -51,6 +51,8 @@ public class EventService {
     static final int CHANGING_TRANSACTIONS = 2;
     /** Such events in one transaction at the most. */
     static final int CHANGING_MOST = 100;
+    /** Transactions of single events whose users another transaction holds, waiting at once. */
+    static final int WAITING_TRANSACTIONS = 2;
 
     private final UserStore users;
     private final UserService userService;
@@ -61,6 +63,7 @@ public class EventService {
     private final Json json;
     private final Clock clock;
     private final Grouping<Changing, EventAccepted> changing;
+    private final Grouping<Changing, EventAccepted> waiting;
 
     public EventService(UserStore users, UserService userService, EventStore events, QuietEvents quiet,
             EventTriggers triggers, EventMetrics metrics, Json json, Clock clock) {
@@ -72,9 +75,13 @@ public class EventService {
         this.triggers = triggers;
         this.json = json;
         this.clock = clock;
-        this.changing = new Grouping<>(CHANGING_TRANSACTIONS, CHANGING_MOST,
-                one -> users.pool().withTransaction(conn -> trackIn(conn, one.event(), one.patch(), one.now())),
-                this::trackTogether);
+        // One event a transaction: a group would wait as a whole for the one user held longest.
+        this.waiting = new Grouping<>(WAITING_TRANSACTIONS, 1, this::trackWaiting,
+                group -> Uni.join().all(group.stream().map(this::trackWaiting).toList()).andFailFast());
+        // An event whose user another transaction holds (a batch, an update of the user, another
+        // instance's events) waits for it apart, so that it holds up no other user's events.
+        this.changing = new Grouping<>(CHANGING_TRANSACTIONS, CHANGING_MOST, this::trackIfFree, this::trackTogether,
+                waiting::submit);
     }
 
     public Uni<EventAccepted> track(EventRequest request) {
@@ -94,14 +101,41 @@ public class EventService {
     }
 
     /**
+     * A single event in a transaction of its own, unless another transaction holds its user:
+     * then nothing of it stays and the answer is null, for {@link #trackWaiting} to take.
+     */
+    private Uni<EventAccepted> trackIfFree(Changing one) {
+        return users.pool().withTransaction(conn -> trackIfFree(conn, one.event(), one.patch(), one.now()))
+                .onFailure(HeldElsewhere.class).recoverWithNull();
+    }
+
+    /**
      * Single events that came while every transaction for such events was busy, in one
-     * transaction: their users are locked first, in id order (as a batch does, so that two
-     * transactions cannot deadlock), then taken as {@link #trackInOrder}.
+     * transaction: their users are created and locked first, those no other transaction holds
+     * (in id order, as a batch does, so that two transactions cannot deadlock), and their events
+     * taken as {@link #trackInOrder}. The events of users held elsewhere are answered null, for
+     * {@link #trackWaiting} to take, so the group does not wait for them.
      */
     private Uni<List<EventAccepted>> trackTogether(List<Changing> group) {
         List<String> userIds = group.stream().map(one -> one.event().userId()).distinct().toList();
-        return users.pool().withTransaction(conn -> users.createAndLock(conn, userIds, userIds, group.get(0).now())
-                .chain(locked -> trackInOrder(conn, group, locked)));
+        return users.pool().withTransaction(conn -> users.createAndLockFree(conn, userIds, group.get(0).now())
+                .chain(locked -> {
+                    List<Changing> free = group.stream().filter(one -> locked.containsKey(one.event().userId()))
+                            .toList();
+                    return trackInOrder(conn, free, locked).map(answers -> {
+                        List<EventAccepted> all = new ArrayList<>(group.size());
+                        int next = 0;
+                        for (Changing one : group) {
+                            all.add(locked.containsKey(one.event().userId()) ? answers.get(next++) : null);
+                        }
+                        return all;
+                    });
+                }));
+    }
+
+    /** A single event whose user another transaction held: taken once that transaction ends. */
+    private Uni<EventAccepted> trackWaiting(Changing one) {
+        return users.pool().withTransaction(conn -> trackIn(conn, one.event(), one.patch(), one.now()));
     }
 
     /**
@@ -207,6 +241,31 @@ public class EventService {
     }
 
     /**
+     * As {@link #trackIn}, but the user is locked only if no other transaction holds it; if one
+     * does, this fails with {@link HeldElsewhere} and the caller's transaction must roll back
+     * (the event was stored in it). Still one round trip for the event and the lock.
+     */
+    private Uni<EventAccepted> trackIfFree(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now) {
+        return Uni.combine().all()
+                .unis(events.insertOrFindRepeat(conn, event), users.lockFree(conn, event.userId())).asTuple()
+                .chain(both -> {
+                    User user = both.getItem2().get(event.userId());
+                    if (user == null) {
+                        return Uni.createFrom().<Tracked> failure(new HeldElsewhere());
+                    }
+                    return take(conn, event, patch, now, user, both.getItem1());
+                })
+                .map(Tracked::accepted);
+    }
+
+    /** Another transaction holds the event's user. */
+    private static final class HeldElsewhere extends RuntimeException {
+        HeldElsewhere() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
      * Stores one event of a user the caller's transaction has locked already, whose row as it
      * stands is in {@code locked}; leaves there the user as this event left them, for the next.
      */
@@ -248,9 +307,9 @@ public class EventService {
         Instant now = Sql.millis(clock.instant());
         TrackedEvent event = new TrackedEvent(Ids.newId(), "herald-warm-up-" + Ids.newId(), name,
                 json.mapper().createObjectNode(), now, now, null);
-        return users.pool().withTransaction(conn -> trackIn(conn, event, null, now)
+        return users.pool().withTransaction(conn -> trackIfFree(conn, event, null, now)
                 .chain(() -> Uni.createFrom().<Void> failure(new Rehearsed())))
-                .onFailure(Rehearsed.class).recoverWithNull();
+                .onFailure(e -> e instanceof Rehearsed || e instanceof HeldElsewhere).recoverWithNull();
     }
 
     /** Rolls a rehearsal back. */

@@ -22,8 +22,9 @@ public final class Grouping<T, R> {
 
     private final int slots;
     private final int most;
-    private final Function<T, Uni<R>> alone;
+    private final Function<T, Uni<R>> first;
     private final Function<List<T>, Uni<List<R>>> together;
+    private final Function<T, Uni<R>> alone;
     private final Queue<Waiting<T, R>> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicInteger busy = new AtomicInteger();
 
@@ -33,10 +34,22 @@ public final class Grouping<T, R> {
      * item by item, so that an item the database refuses fails only its own caller.
      */
     public Grouping(int slots, int most, Function<T, Uni<R>> alone, Function<List<T>, Uni<List<R>>> together) {
+        this(slots, most, alone, together, alone);
+    }
+
+    /**
+     * As {@link #Grouping(int, int, Function, Function)}, but an item that has a slot to itself
+     * goes to {@code first}, which, as {@code together} does, may give null for an item it could
+     * not settle; every item left so goes {@code alone}, outside the slots, so that what waits
+     * there holds up none of the items behind it.
+     */
+    public Grouping(int slots, int most, Function<T, Uni<R>> first, Function<List<T>, Uni<List<R>>> together,
+            Function<T, Uni<R>> alone) {
         this.slots = slots;
         this.most = most;
-        this.alone = alone;
+        this.first = first;
         this.together = together;
+        this.alone = alone;
     }
 
     /** The item's answer, on the caller's Vert.x context. */
@@ -72,9 +85,13 @@ public final class Grouping<T, R> {
             done();
         } else if (group.size() == 1) {
             Waiting<T, R> only = group.get(0);
-            alone.apply(only.item()).subscribe().with(answer -> {
+            first.apply(only.item()).subscribe().with(answer -> {
                 done();
-                only.emitter().complete(answer);
+                if (answer == null) {
+                    sendAlone(only);
+                } else {
+                    only.emitter().complete(answer);
+                }
             }, failure -> {
                 done();
                 only.emitter().fail(failure);

@@ -109,6 +109,31 @@ public class UserStore {
                 .map(this::byId);
     }
 
+    /**
+     * Creates the users of {@code ids} that do not exist, as {@link #createAndLock} does, and
+     * locks those that no other transaction holds, without waiting for the others: a user held
+     * elsewhere is left out of the answer, for the caller to take where waiting holds up no one
+     * else. Both statements go out at once.
+     */
+    public Uni<Map<String, User>> createAndLockFree(SqlConnection conn, List<String> ids, Instant now) {
+        String[] sorted = ids.stream().distinct().sorted().toArray(String[]::new);
+        return Uni.combine().all().unis(
+                conn.preparedQuery(createAllIfMissing("$1", "$2")).execute(Tuple.of(sorted, Sql.ts(now))),
+                lockFree(conn, sorted))
+                .asTuple()
+                .map(both -> both.getItem2());
+    }
+
+    /**
+     * Locks the users of {@code ids} as {@link #lock} does, but only those no other transaction
+     * holds (SKIP LOCKED): never waits. Gives the users locked, by id.
+     */
+    public Uni<Map<String, User>> lockFree(SqlConnection conn, String... ids) {
+        return conn.preparedQuery("SELECT " + COLUMNS
+                + " FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED")
+                .execute(Tuple.of((Object) ids)).map(this::byId);
+    }
+
     public Uni<User> find(String id) {
         return pool.preparedQuery("SELECT " + COLUMNS + " FROM users WHERE id = $1").execute(Tuple.of(id))
                 .map(this::first);

@@ -3,7 +3,9 @@ package dev.herald.event;
 import static dev.herald.support.Campaigns.campaign;
 import static dev.herald.support.Campaigns.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +76,39 @@ class ChangingEventsTest {
         // Each webhook saw its user as its own event left them.
         assertThat(receiver.await("/changing", 5)).allSatisfy(received ->
                 assertThat(received.body()).contains("\"step\":2"));
+    }
+
+    /**
+     * An event whose user another transaction holds (as a batch or an update of that user does)
+     * waits apart: another user's event goes through meanwhile, and the held user's events are
+     * all taken once it is free.
+     */
+    @Test
+    void eventsOfAUserHeldElsewhereHoldUpNoOtherUser() {
+        String held = Http.userId("held");
+        pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at) VALUES ($1, '{}', now(), now())")
+                .execute(Tuple.of(held)).await().indefinitely();
+        List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
+        Held.whileHolding(pool,
+                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE").execute(Tuple.of(held)),
+                () -> {
+                    // More of them than there are transactions for changing events, or for waiting ones.
+                    for (int i = 0; i < EventService.CHANGING_TRANSACTIONS + EventService.WAITING_TRANSACTIONS; i++) {
+                        waiting.add(service.track(new EventRequest(held, "held", null, null, null, attributes(i)))
+                                .subscribeAsCompletionStage());
+                    }
+                    await().atMost(Duration.ofSeconds(10)).until(() -> Rows.count(pool, "pg_stat_activity",
+                            "datname = current_database() AND wait_event_type = 'Lock'") >= EventService.WAITING_TRANSACTIONS);
+
+                    EventAccepted other = service.track(new EventRequest(Http.userId("held-other"), "went-on", null,
+                            null, null, attributes(1))).await().atMost(Duration.ofSeconds(5));
+
+                    assertThat(other.duplicate()).isFalse();
+                    assertThat(waiting).noneMatch(CompletableFuture::isDone);
+                });
+        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+        assertThat(waiting).allSatisfy(answer -> assertThat(answer.join().duplicate()).isFalse());
+        assertThat(Rows.count(pool, "events", "user_id = $1", held)).isEqualTo(waiting.size());
     }
 
     /**

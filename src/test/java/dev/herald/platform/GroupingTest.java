@@ -96,4 +96,33 @@ class GroupingTest {
         open.get(1).complete(List.of("a1"));
         assertThat(sent).containsExactly(List.of(0), List.of(1), List.of(2));
     }
+
+    /**
+     * With a {@code first} of its own, a lone item it cannot settle goes alone outside the slots:
+     * the slot is free for the next item while it waits there.
+     */
+    @Test
+    void aLoneItemItsFirstSendCouldNotSettleGoesAloneOutsideTheSlots() {
+        List<Integer> waitingAlone = new ArrayList<>();
+        CompletableFuture<String> aloneAnswer = new CompletableFuture<>();
+        Grouping<Integer, String> grouping = new Grouping<>(1, 3,
+                item -> send(List.of(item)).map(answers -> answers.get(0)), this::send,
+                item -> {
+                    waitingAlone.add(item);
+                    return Uni.createFrom().completionStage(aloneAnswer);
+                });
+        CompletableFuture<String> held = grouping.submit(0).subscribeAsCompletionStage();
+        List<String> unsettled = new ArrayList<>();
+        unsettled.add(null);
+        open.get(0).complete(unsettled);
+
+        assertThat(waitingAlone).containsExactly(0);
+        assertThat(held).isNotDone();
+        CompletableFuture<String> next = grouping.submit(1).subscribeAsCompletionStage();
+        assertThat(sent).containsExactly(List.of(0), List.of(1));
+        open.get(1).complete(List.of("a1"));
+        assertThat(next).isCompletedWithValue("a1");
+        aloneAnswer.complete("a0 alone");
+        assertThat(held).isCompletedWithValue("a0 alone");
+    }
 }
