@@ -90,15 +90,18 @@ class ChangingEventsTest {
                 .execute(Tuple.of(held)).await().indefinitely();
         List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
         Held.whileHolding(pool,
-                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE").execute(Tuple.of(held)),
+                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE")
+                        .execute(Tuple.of(held)),
                 () -> {
                     // More of them than there are transactions for changing events, or for waiting ones.
                     for (int i = 0; i < EventService.CHANGING_TRANSACTIONS + EventService.WAITING_TRANSACTIONS; i++) {
                         waiting.add(service.track(new EventRequest(held, "held", null, null, null, attributes(i)))
                                 .subscribeAsCompletionStage());
                     }
+                    // The waiting transactions wait for the user; the other events wait in memory.
                     await().atMost(Duration.ofSeconds(10)).until(() -> Rows.count(pool, "pg_stat_activity",
-                            "datname = current_database() AND wait_event_type = 'Lock'") >= EventService.WAITING_TRANSACTIONS);
+                            "datname = current_database() AND wait_event_type = 'Lock'")
+                            >= EventService.WAITING_TRANSACTIONS);
 
                     EventAccepted other = service.track(new EventRequest(Http.userId("held-other"), "went-on", null,
                             null, null, attributes(1))).await().atMost(Duration.ofSeconds(5));
