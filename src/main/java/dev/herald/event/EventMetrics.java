@@ -12,6 +12,7 @@ public class EventMetrics {
     private final Counter accepted;
     private final Counter duplicates;
     private final Counter entries;
+    private final Counter waited;
 
     public EventMetrics(MeterRegistry registry) {
         this.accepted = Counter.builder("herald.events.accepted")
@@ -24,11 +25,18 @@ public class EventMetrics {
                 .description("Entries made, by what made them: an event (triggers) or a run")
                 .tag("source", "event")
                 .register(registry);
+        this.waited = Counter.builder("herald.events.waited")
+                .description("Single events that waited apart because another transaction held their user")
+                .register(registry);
     }
 
     void stored(int acceptedEvents, int duplicateEvents, int entriesMade) {
         accepted.increment(acceptedEvents);
         duplicates.increment(duplicateEvents);
         entries.increment(entriesMade);
+    }
+
+    void waited() {
+        waited.increment();
     }
 }

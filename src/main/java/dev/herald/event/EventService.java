@@ -135,6 +135,7 @@ public class EventService {
 
     /** A single event whose user another transaction held: taken once that transaction ends. */
     private Uni<EventAccepted> trackWaiting(Changing one) {
+        metrics.waited();
         return users.pool().withTransaction(conn -> trackIn(conn, one.event(), one.patch(), one.now()));
     }
 

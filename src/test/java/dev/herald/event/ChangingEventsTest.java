@@ -27,6 +27,7 @@ import dev.herald.support.Http;
 import dev.herald.support.Receiver;
 import dev.herald.support.Receivers;
 import dev.herald.support.Rows;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -46,6 +47,8 @@ class ChangingEventsTest {
     EventService service;
     @Inject
     Pool pool;
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void eventsThatWaitTogetherCommitTogetherInTheirOrderAndTriggerTheirWebhooks() {
@@ -89,6 +92,7 @@ class ChangingEventsTest {
         pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at) VALUES ($1, '{}', now(), now())")
                 .execute(Tuple.of(held)).await().indefinitely();
         List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
+        double waitedBefore = registry.counter("herald.events.waited").count();
         Held.whileHolding(pool,
                 conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE")
                         .execute(Tuple.of(held)),
@@ -112,6 +116,7 @@ class ChangingEventsTest {
         CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
         assertThat(waiting).allSatisfy(answer -> assertThat(answer.join().duplicate()).isFalse());
         assertThat(Rows.count(pool, "events", "user_id = $1", held)).isEqualTo(waiting.size());
+        assertThat(registry.counter("herald.events.waited").count() - waitedBefore).isEqualTo(waiting.size());
     }
 
     /**
