@@ -242,19 +242,25 @@ public class EventService {
     }
 
     /**
-     * As {@link #trackIn}, but the user is locked only if no other transaction holds it; if one
-     * does, this fails with {@link HeldElsewhere} and the caller's transaction must roll back
-     * (the event was stored in it). Still one round trip for the event and the lock.
+     * As {@link #trackIn}, but only if no other transaction holds the user, for whatever (an
+     * update, its erasure); if one does, nothing waits for it: this fails with
+     * {@link HeldElsewhere}, and the caller's transaction must roll back (it may have created
+     * the user). The user's creation, the event with the lock, and the user's row go out
+     * together: one round trip, as in {@link #trackIn}.
      */
     private Uni<EventAccepted> trackIfFree(SqlConnection conn, TrackedEvent event, ObjectNode patch, Instant now) {
+        String[] user = { event.userId() };
         return Uni.combine().all()
-                .unis(events.insertOrFindRepeat(conn, event), users.lockFree(conn, event.userId())).asTuple()
-                .chain(both -> {
-                    User user = both.getItem2().get(event.userId());
-                    if (user == null) {
+                .unis(users.createAllIfAbsent(conn, user, now), events.insertIfUserFree(conn, event),
+                        users.lockFree(conn, user))
+                .asTuple()
+                .chain(all -> {
+                    // Whether the event's statement held the user decides; the lock after it
+                    // only reads the row (and may find it freed meanwhile).
+                    if (all.getItem2() == null) {
                         return Uni.createFrom().<Tracked> failure(new HeldElsewhere());
                     }
-                    return take(conn, event, patch, now, user, both.getItem1());
+                    return take(conn, event, patch, now, all.getItem3().get(event.userId()), all.getItem2());
                 })
                 .map(Tracked::accepted);
     }

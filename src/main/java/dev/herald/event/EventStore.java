@@ -21,6 +21,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 
 /** The events table. */
@@ -57,6 +58,26 @@ public class EventStore {
                 .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
                         json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
                 .map(rows -> rows.iterator().next().getUUID("id"));
+    }
+
+    /**
+     * Stores the event if its user exists and no other transaction holds it, locking the user for
+     * this transaction as {@link UserStore#lockFree} does; answers its id, or that of an earlier
+     * event with the same client id, or null when the user was held elsewhere (or missing), and
+     * then stores nothing. Never waits for the user: the event's foreign key is only checked
+     * once the user is held. The caller creates the user first if needed.
+     */
+    public Uni<UUID> insertIfUserFree(SqlConnection conn, TrackedEvent event) {
+        return conn.preparedQuery("WITH me AS (SELECT id FROM users WHERE id = $2 FOR NO KEY UPDATE SKIP LOCKED),"
+                + " inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time, received_at)"
+                + "   SELECT $1::uuid, me.id, $3::text, $4::text, $5::text::jsonb, $6::timestamptz, $7::timestamptz"
+                + "   FROM me " + ON_REPEAT + " RETURNING id)"
+                + " SELECT id FROM inserted UNION ALL"
+                + " SELECT id FROM events WHERE user_id = $2 AND client_id = $4"
+                + "   AND EXISTS (SELECT 1 FROM me) AND NOT EXISTS (SELECT 1 FROM inserted)")
+                .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
+                        json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
+                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("id"));
     }
 
     /**

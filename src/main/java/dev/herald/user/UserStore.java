@@ -60,6 +60,17 @@ public class UserStore {
                 + " FROM unnest(" + ids + "::text[]) AS id ORDER BY id ON CONFLICT (id) DO NOTHING";
     }
 
+    /**
+     * As {@link #createAllIfMissing}, but only for ids no user row has in the statement's snapshot,
+     * so that it never waits for a transaction that holds an existing user (a row being deleted
+     * would hold a plain insert's unique check until that transaction ends).
+     */
+    private static String createAllIfAbsent(String ids, String now) {
+        return "INSERT INTO users (id, attributes, created_at, updated_at) SELECT n.id, '{}'::jsonb, " + now + ", "
+                + now + " FROM unnest(" + ids + "::text[]) AS n(id)"
+                + " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.id) ORDER BY n.id ON CONFLICT (id) DO NOTHING";
+    }
+
     /** Creates the user or replaces all its attributes. */
     public Uni<User> put(SqlClient client, String id, ObjectNode attributes, Instant now) {
         return client.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at)"
@@ -111,17 +122,24 @@ public class UserStore {
 
     /**
      * Creates the users of {@code ids} that do not exist, as {@link #createAndLock} does, and
-     * locks those that no other transaction holds, without waiting for the others: a user held
-     * elsewhere is left out of the answer, for the caller to take where waiting holds up no one
-     * else. Both statements go out at once.
+     * locks those that no other transaction holds, without waiting for the others, whatever they
+     * hold the user for (an update, or its erasure): a user held elsewhere is left out of the
+     * answer, for the caller to take where waiting holds up no one else. Both statements go out
+     * at once.
      */
     public Uni<Map<String, User>> createAndLockFree(SqlConnection conn, List<String> ids, Instant now) {
         String[] sorted = ids.stream().distinct().sorted().toArray(String[]::new);
-        return Uni.combine().all().unis(
-                conn.preparedQuery(createAllIfMissing("$1", "$2")).execute(Tuple.of(sorted, Sql.ts(now))),
-                lockFree(conn, sorted))
+        return Uni.combine().all().unis(createAllIfAbsent(conn, sorted, now), lockFree(conn, sorted))
                 .asTuple()
                 .map(both -> both.getItem2());
+    }
+
+    /**
+     * Creates the users of {@code ids} (distinct, sorted) that no row has yet, without waiting
+     * for a transaction that holds one that has.
+     */
+    public Uni<Void> createAllIfAbsent(SqlConnection conn, String[] ids, Instant now) {
+        return conn.preparedQuery(createAllIfAbsent("$1", "$2")).execute(Tuple.of(ids, Sql.ts(now))).replaceWithVoid();
     }
 
     /**

@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -82,20 +84,20 @@ class ChangingEventsTest {
     }
 
     /**
-     * An event whose user another transaction holds (as a batch or an update of that user does)
-     * waits apart: another user's event goes through meanwhile, and the held user's events are
-     * all taken once it is free.
+     * An event whose user another transaction holds (for an update, as a batch or an update of
+     * that user does, or for its erasure) waits apart: another user's event goes through
+     * meanwhile, and the held user's events are all taken once it is free.
      */
-    @Test
-    void eventsOfAUserHeldElsewhereHoldUpNoOtherUser() {
+    @ParameterizedTest
+    @ValueSource(strings = { "NO KEY UPDATE", "UPDATE" })
+    void eventsOfAUserHeldElsewhereHoldUpNoOtherUser(String lock) {
         String held = Http.userId("held");
         pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at) VALUES ($1, '{}', now(), now())")
                 .execute(Tuple.of(held)).await().indefinitely();
         List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
         double waitedBefore = registry.counter("herald.events.waited").count();
         Held.whileHolding(pool,
-                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE")
-                        .execute(Tuple.of(held)),
+                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR " + lock).execute(Tuple.of(held)),
                 () -> {
                     // More of them than there are transactions for changing events, or for waiting ones.
                     for (int i = 0; i < EventService.CHANGING_TRANSACTIONS + EventService.WAITING_TRANSACTIONS; i++) {
@@ -120,8 +122,9 @@ class ChangingEventsTest {
     }
 
     /**
-     * Tracks {@code requests} while both transactions for changing events wait for a user this
-     * test holds locked, so that all of them wait together; then lets go and gathers the answers.
+     * Tracks {@code requests} while both transactions for changing events wait for the events
+     * table, which this test holds against writes, so that all of them wait together; then lets
+     * go and gathers the answers.
      */
     private List<CompletableFuture<EventAccepted>> whileTransactionsAreBusy(List<EventRequest> requests) {
         String holder = Http.userId("changing-holder");
@@ -130,7 +133,7 @@ class ChangingEventsTest {
         List<CompletableFuture<EventAccepted>> blocked = new ArrayList<>();
         List<CompletableFuture<EventAccepted>> answers = new ArrayList<>();
         Held.whileHolding(pool,
-                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(holder)),
+                conn -> conn.query("LOCK TABLE events IN SHARE MODE").execute(),
                 () -> {
                     for (int i = 0; i < EventService.CHANGING_TRANSACTIONS; i++) {
                         blocked.add(service.track(new EventRequest(holder, "held", null, null, null, attributes(i)))
