@@ -68,7 +68,8 @@ public class UserStore {
     private static String createAllIfAbsent(String ids, String now) {
         return "INSERT INTO users (id, attributes, created_at, updated_at) SELECT n.id, '{}'::jsonb, " + now + ", "
                 + now + " FROM unnest(" + ids + "::text[]) AS n(id)"
-                + " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.id) ORDER BY n.id ON CONFLICT (id) DO NOTHING";
+                + " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.id)"
+                + " ORDER BY n.id ON CONFLICT (id) DO NOTHING";
     }
 
     /** Creates the user or replaces all its attributes. */
