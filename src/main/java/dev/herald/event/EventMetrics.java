@@ -26,7 +26,8 @@ public class EventMetrics {
                 .tag("source", "event")
                 .register(registry);
         this.waited = Counter.builder("herald.events.waited")
-                .description("Single events that waited apart because another transaction held their user")
+                .description("Single events that waited apart because another transaction held their user,"
+                        + " or their shared one failed")
                 .register(registry);
     }
 

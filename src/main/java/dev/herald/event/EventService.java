@@ -133,10 +133,13 @@ public class EventService {
                 }));
     }
 
-    /** A single event whose user another transaction held: taken once that transaction ends. */
+    /**
+     * A single event whose user another transaction held (or whose shared transaction failed):
+     * taken once that transaction ends.
+     */
     private Uni<EventAccepted> trackWaiting(Changing one) {
-        metrics.waited();
-        return users.pool().withTransaction(conn -> trackIn(conn, one.event(), one.patch(), one.now()));
+        return users.pool().withTransaction(conn -> trackIn(conn, one.event(), one.patch(), one.now()))
+                .invoke(metrics::waited);
     }
 
     /**
