@@ -78,8 +78,8 @@ public class EventService {
         // One event a transaction: a group would wait as a whole for the one user held longest.
         this.waiting = new Grouping<>(WAITING_TRANSACTIONS, 1, this::trackWaiting,
                 group -> Uni.join().all(group.stream().map(this::trackWaiting).toList()).andFailFast());
-        // An event whose user another transaction holds (a batch, an update of the user, another
-        // instance's events) waits for it apart, so that it holds up no other user's events.
+        // An event whose user another transaction holds (a batch, an update of the user, its
+        // erasure, another instance's events) waits for it apart, holding up no other user's events.
         this.changing = new Grouping<>(CHANGING_TRANSACTIONS, CHANGING_MOST, this::trackIfFree, this::trackTogether,
                 waiting::submit);
     }
