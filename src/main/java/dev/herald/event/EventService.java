@@ -76,8 +76,7 @@ public class EventService {
         this.json = json;
         this.clock = clock;
         // One event a transaction: a group would wait as a whole for the one user held longest.
-        this.waiting = new Grouping<>(WAITING_TRANSACTIONS, 1, this::trackWaiting,
-                group -> Uni.join().all(group.stream().map(this::trackWaiting).toList()).andFailFast());
+        this.waiting = Grouping.oneByOne(WAITING_TRANSACTIONS, this::trackWaiting);
         // An event whose user another transaction holds (a batch, an update of the user, its
         // erasure, another instance's events) waits for it apart, holding up no other user's events.
         this.changing = new Grouping<>(CHANGING_TRANSACTIONS, CHANGING_MOST, this::trackIfFree, this::trackTogether,

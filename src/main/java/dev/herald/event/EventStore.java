@@ -55,8 +55,7 @@ public class EventStore {
                 + " " + ON_REPEAT + " RETURNING id)"
                 + " SELECT id FROM inserted UNION ALL"
                 + " SELECT id FROM events WHERE user_id = $2 AND client_id = $4 AND NOT EXISTS (SELECT 1 FROM inserted)")
-                .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
-                        json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
+                .execute(row(event))
                 .map(rows -> rows.iterator().next().getUUID("id"));
     }
 
@@ -68,16 +67,52 @@ public class EventStore {
      * once the user is held. The caller creates the user first if needed.
      */
     public Uni<UUID> insertIfUserFree(SqlConnection conn, TrackedEvent event) {
-        return conn.preparedQuery("WITH me AS (SELECT id FROM users WHERE id = $2 FOR NO KEY UPDATE SKIP LOCKED),"
+        return conn.preparedQuery(
+                insertForMe("me AS (SELECT id FROM users WHERE id = $2 FOR NO KEY UPDATE SKIP LOCKED)"))
+                .execute(row(event))
+                .map(EventStore::idOrNull);
+    }
+
+    /**
+     * As {@link #insertOrFindRepeat}, but never waits for a transaction that holds the user
+     * against the events' foreign key (its erasure, or a lock {@code FOR UPDATE}): then nothing
+     * is stored and the answer is null, as it is when an earlier event with the same client id
+     * was committed while the statement ran. An update of the user's attributes does not hold
+     * it up. One statement, so no transaction of its own.
+     */
+    public Uni<UUID> insertUnlessUserHeld(SqlClient client, TrackedEvent event) {
+        return client.preparedQuery(insertForMe("created AS (" + UserStore.createAllIfAbsent("ARRAY[$2::text]",
+                "$7::timestamptz") + " RETURNING id),"
+                + " stands AS (SELECT id FROM users WHERE id = $2 FOR KEY SHARE SKIP LOCKED),"
+                + " me AS (SELECT id FROM stands UNION ALL SELECT id FROM created)"))
+                .execute(row(event))
+                .map(EventStore::idOrNull);
+    }
+
+    /**
+     * The statement that stores the event ($1 to $7) if {@code me}, common table expressions
+     * the last of which is named {@code me}, yields its user's id, which they must hold for
+     * this transaction, so that the event's foreign key never waits; and nothing otherwise.
+     * Answers the event's id, or that of an earlier event with the same client id.
+     */
+    private static String insertForMe(String me) {
+        return "WITH " + me + ","
                 + " inserted AS (INSERT INTO events (id, user_id, name, client_id, params, time, received_at)"
                 + "   SELECT $1::uuid, me.id, $3::text, $4::text, $5::text::jsonb, $6::timestamptz, $7::timestamptz"
                 + "   FROM me " + ON_REPEAT + " RETURNING id)"
                 + " SELECT id FROM inserted UNION ALL"
                 + " SELECT id FROM events WHERE user_id = $2 AND client_id = $4"
-                + "   AND EXISTS (SELECT 1 FROM me) AND NOT EXISTS (SELECT 1 FROM inserted)")
-                .execute(Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
-                        json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) }))
-                .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getUUID("id"));
+                + "   AND EXISTS (SELECT 1 FROM me) AND NOT EXISTS (SELECT 1 FROM inserted)";
+    }
+
+    /** The event's columns, $1 to $7. */
+    private Tuple row(TrackedEvent event) {
+        return Tuple.from(new Object[] { event.id(), event.userId(), event.event(), event.clientId(),
+                json.write(event.params()), Sql.ts(event.time()), Sql.ts(event.receivedAt()) });
+    }
+
+    private static UUID idOrNull(RowSet<Row> rows) {
+        return rows.size() == 0 ? null : rows.iterator().next().getUUID("id");
     }
 
     /**
@@ -99,21 +134,26 @@ public class EventStore {
     }
 
     /**
-     * Stores events in one statement as {@link #insertAll} does, and answers for each, in order,
-     * the id it is stored under: its own, or that of the event already stored with the same
-     * (user, client id); null when that event was being stored by a transaction that committed
-     * after this statement began. No two of {@code all} may share a (user, client id).
+     * Stores events in one statement as {@link #insertAll} does, but never waits for a
+     * transaction that holds a user against the events' foreign key, as
+     * {@link #insertUnlessUserHeld} does; answers for each, in order, the id it is stored under:
+     * its own, or that of the event already stored with the same (user, client id); null when
+     * its user was held elsewhere, and then it is not stored, or when that earlier event was
+     * committed after this statement began. No two of {@code all} may share a (user, client id).
      */
-    public Uni<List<UUID>> insertAllOrFindRepeats(SqlClient client, List<TrackedEvent> all, Instant now) {
-        return client.preparedQuery("WITH u AS (" + UserStore.createAllIfMissing("$8", "$9") + "),"
-                + " e AS (SELECT * FROM " + UNNEST + " WITH ORDINALITY AS e(" + COLUMNS + ", n)),"
+    public Uni<List<UUID>> insertAllUnlessUsersHeld(SqlClient client, List<TrackedEvent> all, Instant now) {
+        return client.preparedQuery("WITH created AS (" + UserStore.createAllIfAbsent("$8", "$9") + " RETURNING id),"
+                + " stands AS (SELECT id FROM users WHERE id = ANY($8) FOR KEY SHARE SKIP LOCKED),"
+                + " me AS (SELECT id FROM stands UNION ALL SELECT id FROM created),"
+                + " e AS (SELECT *, user_id IN (SELECT id FROM me) AS free"
+                + "   FROM " + UNNEST + " WITH ORDINALITY AS e(" + COLUMNS + ", n)),"
                 + " inserted AS (INSERT INTO events (" + COLUMNS + ")"
                 + "   SELECT e.id, e.user_id, e.name, e.client_id, e.params::jsonb, e.time, e.received_at FROM e"
-                + "   ORDER BY e.n " + ON_REPEAT + " RETURNING id)"
+                + "   WHERE e.free ORDER BY e.n " + ON_REPEAT + " RETURNING id)"
                 // The events table is read only for those not inserted: a join would be planned
                 // once, maybe while the table was small, and then scan all of it every time.
-                + " SELECT COALESCE(i.id, (SELECT x.id FROM events x WHERE x.user_id = e.user_id"
-                + "   AND x.client_id = e.client_id)) AS id"
+                + " SELECT CASE WHEN e.free THEN COALESCE(i.id, (SELECT x.id FROM events x"
+                + "   WHERE x.user_id = e.user_id AND x.client_id = e.client_id)) END AS id"
                 + " FROM e LEFT JOIN inserted i ON i.id = e.id ORDER BY e.n")
                 .execute(columns(all, now))
                 .map(rows -> {

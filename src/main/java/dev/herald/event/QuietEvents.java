@@ -15,7 +15,9 @@ import io.smallrye.mutiny.Uni;
 /**
  * Stores single events that change and trigger nothing. Each goes to the database at once while
  * a statement slot is free; those that arrive while every slot is busy wait and then go together,
- * in one statement, so that under load a commit carries many events instead of one.
+ * in one statement, so that under load a commit carries many events instead of one. An event whose
+ * user another transaction is erasing waits apart, in statements of its own, holding up no other
+ * user's events.
  */
 @ApplicationScoped
 class QuietEvents {
@@ -24,13 +26,19 @@ class QuietEvents {
     static final int STATEMENTS = 2;
     /** Events in one statement at the most (their params take up to 64 KiB each). */
     static final int MOST = 100;
+    /** Statements of single events whose users another transaction holds, waiting at once. */
+    static final int WAITING = 2;
 
     private final EventStore events;
+    private final EventMetrics metrics;
     private final Grouping<TrackedEvent, EventAccepted> grouping;
 
-    QuietEvents(EventStore events) {
+    QuietEvents(EventStore events, EventMetrics metrics) {
         this.events = events;
-        this.grouping = new Grouping<>(STATEMENTS, MOST, this::alone, this::together);
+        this.metrics = metrics;
+        // One event a statement: a group would wait as a whole for the user held longest.
+        Grouping<TrackedEvent, EventAccepted> waiting = Grouping.oneByOne(WAITING, this::waitFor);
+        this.grouping = new Grouping<>(STATEMENTS, MOST, this::unlessHeld, this::together, waiting::submit);
     }
 
     /** Stores the event, or finds the earlier one with its (user, client id), once committed. */
@@ -38,14 +46,24 @@ class QuietEvents {
         return grouping.submit(event);
     }
 
-    private Uni<EventAccepted> alone(TrackedEvent event) {
-        return events.insertOrFindRepeat(events.pool(), event).map(id -> accepted(event, id));
+    /** The event in a statement of its own; null if it could not be settled, for {@link #waitFor}. */
+    private Uni<EventAccepted> unlessHeld(TrackedEvent event) {
+        return events.insertUnlessUserHeld(events.pool(), event).map(id -> id == null ? null : accepted(event, id));
+    }
+
+    /**
+     * An event whose user another transaction held, or whose repeat committed while its
+     * statement ran, or whose group's statement failed: stored once its user is free.
+     */
+    private Uni<EventAccepted> waitFor(TrackedEvent event) {
+        return events.insertOrFindRepeat(events.pool(), event).map(id -> accepted(event, id))
+                .invoke(metrics::waited);
     }
 
     /**
      * One statement for the group. A (user, client id) sent twice at once is stored once; the
-     * later ones are its repeats. An event whose repeat committed while the statement ran is
-     * left to go alone, which finds it.
+     * later ones are its repeats. An event whose user another transaction held, or whose repeat
+     * committed while the statement ran, is left to {@link #waitFor}.
      */
     private Uni<List<EventAccepted>> together(List<TrackedEvent> group) {
         Map<List<String>, TrackedEvent> first = new HashMap<>();
@@ -55,7 +73,7 @@ class QuietEvents {
                 distinct.add(event);
             }
         }
-        return events.insertAllOrFindRepeats(events.pool(), distinct, distinct.get(0).receivedAt()).map(ids -> {
+        return events.insertAllUnlessUsersHeld(events.pool(), distinct, distinct.get(0).receivedAt()).map(ids -> {
             Map<TrackedEvent, UUID> found = new IdentityHashMap<>();
             Map<List<String>, UUID> stored = new HashMap<>();
             for (int i = 0; i < distinct.size(); i++) {

@@ -52,6 +52,11 @@ public final class Grouping<T, R> {
         this.alone = alone;
     }
 
+    /** Items sent one by one, {@code slots} at once at the most; the others wait in turn. */
+    public static <T, R> Grouping<T, R> oneByOne(int slots, Function<T, Uni<R>> each) {
+        return new Grouping<>(slots, 1, each, group -> Uni.join().all(group.stream().map(each).toList()).andFailFast());
+    }
+
     /** The item's answer, on the caller's Vert.x context. */
     public Uni<R> submit(T item) {
         return Uni.createFrom().<R> emitter(emitter -> {

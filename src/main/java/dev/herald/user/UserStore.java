@@ -65,7 +65,7 @@ public class UserStore {
      * so that it never waits for a transaction that holds an existing user (a row being deleted
      * would hold a plain insert's unique check until that transaction ends).
      */
-    private static String createAllIfAbsent(String ids, String now) {
+    public static String createAllIfAbsent(String ids, String now) {
         return "INSERT INTO users (id, attributes, created_at, updated_at) SELECT n.id, '{}'::jsonb, " + now + ", "
                 + now + " FROM unnest(" + ids + "::text[]) AS n(id)"
                 + " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.id)"

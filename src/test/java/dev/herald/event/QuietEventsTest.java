@@ -2,6 +2,7 @@ package dev.herald.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.function.IntFunction;
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
@@ -25,6 +28,7 @@ import dev.herald.support.Held;
 import dev.herald.support.Http;
 import dev.herald.support.Rows;
 import dev.herald.user.UserStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -45,6 +49,8 @@ class QuietEventsTest {
     Clock clock;
     @Inject
     UserStore users;
+    @Inject
+    MeterRegistry registry;
 
     @Test
     void eventsThatWaitTogetherAreStoredInOneStatementEachUnderItsOwnId() {
@@ -125,6 +131,69 @@ class QuietEventsTest {
         });
     }
 
+    /**
+     * An event whose user another transaction is erasing (or holds as an erasure does) waits
+     * apart: the statements for other users' events go on meanwhile, and the held user's events
+     * are all stored once that transaction ends.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "DELETE FROM users WHERE id = $1", "SELECT 1 FROM users WHERE id = $1 FOR UPDATE" })
+    void eventsOfAUserBeingErasedHoldUpNoOtherUsersEvents(String hold) {
+        String held = Http.userId("quiet-erased");
+        createUser(held);
+        List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
+        double waitedBefore = registry.counter("herald.events.waited").count();
+        Held.whileHolding(pool, conn -> conn.preparedQuery(hold).execute(Tuple.of(held)), () -> {
+            // More of them than there are statement slots, or waiting ones.
+            for (int i = 0; i < QuietEvents.STATEMENTS + QuietEvents.WAITING; i++) {
+                waiting.add(quiet.store(event(held, null)).subscribeAsCompletionStage());
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> Rows.count(pool, "pg_stat_activity",
+                    "datname = current_database() AND wait_event_type = 'Lock'") >= QuietEvents.WAITING);
+
+            EventAccepted other = quiet.store(event(Http.userId("quiet-erased-other"), null))
+                    .await().atMost(Duration.ofSeconds(5));
+
+            assertThat(other.duplicate()).isFalse();
+            assertThat(waiting).noneMatch(CompletableFuture::isDone);
+        });
+        // The hold is rolled back: the user stands, and every event of it is stored.
+        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+        assertThat(waiting).allSatisfy(answer -> assertThat(answer.join().duplicate()).isFalse());
+        assertThat(Rows.count(pool, "events", "user_id = $1", held)).isEqualTo(waiting.size());
+        assertThat(registry.counter("herald.events.waited").count() - waitedBefore).isEqualTo(waiting.size());
+    }
+
+    @Test
+    void aGroupLeavesTheEventsOfAUserBeingErasedToWaitAndStoresTheOthers() {
+        String held = Http.userId("quiet-group-erased");
+        String prefix = Http.userId("quiet-group-free");
+        createUser(held);
+        List<TrackedEvent> events = events(6, i -> event(i % 3 == 0 ? held : prefix + "-" + i, null));
+        List<CompletableFuture<EventAccepted>> answers = new ArrayList<>();
+        // Held as an erasure holds it; a real one would also hold the events table against the
+        // lock that busies the slots.
+        Held.whileHolding(pool,
+                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(held)),
+                () -> {
+                    answers.addAll(whileSlotsAreBusy(events, false));
+                    List<CompletableFuture<EventAccepted>> free = List.of(answers.get(1), answers.get(2),
+                            answers.get(4), answers.get(5));
+                    CompletableFuture.allOf(free.toArray(CompletableFuture[]::new)).orTimeout(5, TimeUnit.SECONDS)
+                            .join();
+                    assertThat(answers.get(0)).isNotDone();
+                    assertThat(answers.get(3)).isNotDone();
+                    // The free users' events went in one statement, the group's.
+                    UUID[] stored = free.stream().map(answer -> answer.join().id()).toArray(UUID[]::new);
+                    assertThat(pool.preparedQuery("SELECT count(DISTINCT xmin::text) FROM events WHERE id = ANY($1)")
+                            .execute(Tuple.of((Object) stored)).await().indefinitely().iterator().next().getLong(0))
+                            .isEqualTo(1);
+                });
+        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
+        assertThat(Rows.count(pool, "events", "user_id = $1", held)).isEqualTo(2);
+        assertThat(Rows.count(pool, "events", "user_id LIKE $1", prefix + "-%")).isEqualTo(4);
+    }
+
     @Test
     void onlyEventsWithAClientIdEnterTheIndexThatFindsRepeats() {
         // An event without an id cannot repeat; an entry for it would cost a scattered index page
@@ -144,16 +213,22 @@ class QuietEventsTest {
     }
 
     /**
-     * Stores {@code events} while both statement slots wait for a user this test holds locked,
-     * so that all of them wait together; then lets the slots go and gathers the answers.
+     * Stores {@code events} while both statement slots wait for the events table, which this
+     * test holds against writes, so that all of them wait together; then lets the slots go and
+     * gathers the answers.
      */
     private List<CompletableFuture<EventAccepted>> whileSlotsAreBusy(List<TrackedEvent> events) {
+        return whileSlotsAreBusy(events, true);
+    }
+
+    /** As {@link #whileSlotsAreBusy(List)}, waiting for the answers only if {@code answered}. */
+    private List<CompletableFuture<EventAccepted>> whileSlotsAreBusy(List<TrackedEvent> events, boolean answered) {
         String holder = Http.userId("quiet-holder");
         createUser(holder);
         List<CompletableFuture<EventAccepted>> blocked = new ArrayList<>();
         List<CompletableFuture<EventAccepted>> answers = new ArrayList<>();
         Held.whileHolding(pool,
-                conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR UPDATE").execute(Tuple.of(holder)),
+                conn -> conn.query("LOCK TABLE events IN SHARE MODE").execute(),
                 () -> {
                     for (int i = 0; i < QuietEvents.STATEMENTS; i++) {
                         blocked.add(quiet.store(event(holder, null)).subscribeAsCompletionStage());
@@ -162,8 +237,10 @@ class QuietEventsTest {
                     assertThat(blocked).noneMatch(CompletableFuture::isDone);
                 });
         CompletableFuture.allOf(blocked.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
-        CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .exceptionally(failure -> null).orTimeout(10, TimeUnit.SECONDS).join();
+        if (answered) {
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                    .exceptionally(failure -> null).orTimeout(10, TimeUnit.SECONDS).join();
+        }
         return answers;
     }
 
