@@ -27,7 +27,7 @@ public class EventMetrics {
                 .register(registry);
         this.waited = Counter.builder("herald.events.waited")
                 .description("Single events that waited apart because another transaction held their user,"
-                        + " or their shared one failed")
+                        + " or the statement or transaction they shared could not take them")
                 .register(registry);
     }
 
