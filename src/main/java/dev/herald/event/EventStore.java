@@ -143,7 +143,7 @@ public class EventStore {
      */
     public Uni<List<UUID>> insertAllUnlessUsersHeld(SqlClient client, List<TrackedEvent> all, Instant now) {
         return client.preparedQuery("WITH created AS (" + UserStore.createAllIfAbsent("$8", "$9") + " RETURNING id),"
-                + " stands AS (SELECT id FROM users WHERE id = ANY($8) FOR KEY SHARE SKIP LOCKED),"
+                + " stands AS (" + UserStore.lockEach("$8", "id", "FOR KEY SHARE SKIP LOCKED") + "),"
                 + " me AS (SELECT id FROM stands UNION ALL SELECT id FROM created),"
                 + " e AS (SELECT *, user_id IN (SELECT id FROM me) AS free"
                 + "   FROM " + UNNEST + " WITH ORDINALITY AS e(" + COLUMNS + ", n)),"

@@ -66,10 +66,23 @@ public class UserStore {
      * would hold a plain insert's unique check until that transaction ends).
      */
     public static String createAllIfAbsent(String ids, String now) {
+        // OFFSET 0 keeps the check a lookup of each id: as an anti join it may be planned as a
+        // hash of the whole users table, and a connection keeps a plan made while it was small.
         return "INSERT INTO users (id, attributes, created_at, updated_at) SELECT n.id, '{}'::jsonb, " + now + ", "
                 + now + " FROM unnest(" + ids + "::text[]) AS n(id)"
-                + " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.id)"
+                + " WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = n.id OFFSET 0)"
                 + " ORDER BY n.id ON CONFLICT (id) DO NOTHING";
+    }
+
+    /**
+     * SQL that gives {@code columns} of the users named in the text array parameter {@code ids}
+     * that it can lock with {@code lock} (a locking clause with {@code SKIP LOCKED}), looking up
+     * one id at a time: {@code id = ANY(...)} may be planned as a read of the whole table while
+     * it is small, and a connection keeps that plan as the table grows.
+     */
+    public static String lockEach(String ids, String columns, String lock) {
+        return "SELECT l.* FROM unnest(" + ids + "::text[]) AS n(id),"
+                + " LATERAL (SELECT " + columns + " FROM users WHERE id = n.id " + lock + ") l";
     }
 
     /** Creates the user or replaces all its attributes. */
@@ -148,8 +161,7 @@ public class UserStore {
      * holds (SKIP LOCKED): never waits. Gives the users locked, by id.
      */
     public Uni<Map<String, User>> lockFree(SqlConnection conn, String... ids) {
-        return conn.preparedQuery("SELECT " + COLUMNS
-                + " FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED")
+        return conn.preparedQuery(lockEach("$1", COLUMNS, "FOR NO KEY UPDATE SKIP LOCKED"))
                 .execute(Tuple.of((Object) ids)).map(this::byId);
     }
 
