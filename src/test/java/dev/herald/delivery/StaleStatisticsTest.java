@@ -21,6 +21,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.platform.Sql;
 import dev.herald.support.MovableClock;
+import dev.herald.support.Plans;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -282,14 +283,6 @@ class StaleStatisticsTest {
 
     /** Rows of deliveries the plan's scans read, kept or filtered out, over all their loops. */
     private static long rowsRead(JsonNode node) {
-        long read = 0;
-        if ("deliveries".equals(node.path("Relation Name").asText()) && node.path("Node Type").asText().contains("Scan")) {
-            read += (node.path("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong())
-                    * node.path("Actual Loops").asLong();
-        }
-        for (JsonNode child : node.path("Plans")) {
-            read += rowsRead(child);
-        }
-        return read;
+        return Plans.rowsRead(node, "deliveries");
     }
 }

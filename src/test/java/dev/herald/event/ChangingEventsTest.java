@@ -95,7 +95,7 @@ class ChangingEventsTest {
         pool.preparedQuery("INSERT INTO users (id, attributes, created_at, updated_at) VALUES ($1, '{}', now(), now())")
                 .execute(Tuple.of(held)).await().indefinitely();
         List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
-        double waitedBefore = registry.counter("herald.events.waited").count();
+        double waitedBefore = WaitedEvents.counted(registry);
         Held.whileHolding(pool,
                 conn -> conn.preparedQuery("SELECT 1 FROM users WHERE id = $1 FOR " + lock).execute(Tuple.of(held)),
                 () -> {
@@ -115,10 +115,7 @@ class ChangingEventsTest {
                     assertThat(other.duplicate()).isFalse();
                     assertThat(waiting).noneMatch(CompletableFuture::isDone);
                 });
-        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
-        assertThat(waiting).allSatisfy(answer -> assertThat(answer.join().duplicate()).isFalse());
-        assertThat(Rows.count(pool, "events", "user_id = $1", held)).isEqualTo(waiting.size());
-        assertThat(registry.counter("herald.events.waited").count() - waitedBefore).isEqualTo(waiting.size());
+        WaitedEvents.allStoredAndCounted(pool, registry, held, waiting, waitedBefore);
     }
 
     /**

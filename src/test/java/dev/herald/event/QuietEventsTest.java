@@ -142,7 +142,7 @@ class QuietEventsTest {
         String held = Http.userId("quiet-erased");
         createUser(held);
         List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
-        double waitedBefore = registry.counter("herald.events.waited").count();
+        double waitedBefore = WaitedEvents.counted(registry);
         Held.whileHolding(pool, conn -> conn.preparedQuery(hold).execute(Tuple.of(held)), () -> {
             // More of them than there are statement slots, or waiting ones.
             for (int i = 0; i < QuietEvents.STATEMENTS + QuietEvents.WAITING; i++) {
@@ -158,10 +158,7 @@ class QuietEventsTest {
             assertThat(waiting).noneMatch(CompletableFuture::isDone);
         });
         // The hold is rolled back: the user stands, and every event of it is stored.
-        CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).orTimeout(10, TimeUnit.SECONDS).join();
-        assertThat(waiting).allSatisfy(answer -> assertThat(answer.join().duplicate()).isFalse());
-        assertThat(Rows.count(pool, "events", "user_id = $1", held)).isEqualTo(waiting.size());
-        assertThat(registry.counter("herald.events.waited").count() - waitedBefore).isEqualTo(waiting.size());
+        WaitedEvents.allStoredAndCounted(pool, registry, held, waiting, waitedBefore);
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.herald.support.Plans;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -63,7 +64,8 @@ class UserLookupPlansTest {
                 .eventually(() -> conn.query("DEALLOCATE lookup; DROP TABLE IF EXISTS pg_temp.users;"
                         + " RESET plan_cache_mode").execute()))
                 .await().indefinitely();
-        assertThat(rowsRead(plan)).as("users read by the %s statement", statement).isLessThanOrEqualTo(LOOKED_UP);
+        assertThat(Plans.rowsRead(plan, "users")).as("users read by the %s statement", statement)
+                .isLessThanOrEqualTo(LOOKED_UP);
     }
 
     /** An SQL array of {@link #LOOKED_UP} user ids. */
@@ -83,19 +85,6 @@ class UserLookupPlansTest {
             all = all.chain(() -> conn.query(sql).execute()).replaceWithVoid();
         }
         return all;
-    }
-
-    /** Rows of users the plan's scans read, matched or filtered out, over all their loops. */
-    private static long rowsRead(JsonNode node) {
-        long read = 0;
-        if ("users".equals(node.path("Relation Name").asText()) && node.path("Node Type").asText().contains("Scan")) {
-            read += (node.path("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong())
-                    * node.path("Actual Loops").asLong();
-        }
-        for (JsonNode child : node.path("Plans")) {
-            read += rowsRead(child);
-        }
-        return read;
     }
 
     private JsonNode plan(String explained) {
