@@ -59,7 +59,8 @@ class UserLookupPlansTest {
                 .chain(() -> conn.query("PREPARE lookup(text[], timestamptz) AS " + sql).execute())
                 .chain(() -> times(conn, 10, "EXECUTE lookup(" + small + ", now())"))
                 .chain(() -> grow(conn, "grown", GROWN))
-                .chain(() -> conn.query("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE lookup(" + grown + ", now())").execute())
+                .chain(() -> conn.query("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE lookup(" + grown + ", now())")
+                        .execute())
                 .map(rows -> plan(rows.iterator().next().getValue(0).toString()))
                 .eventually(() -> conn.query("DEALLOCATE lookup; DROP TABLE IF EXISTS pg_temp.users;"
                         + " RESET plan_cache_mode").execute()))
