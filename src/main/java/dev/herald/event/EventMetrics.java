@@ -2,7 +2,10 @@ package dev.herald.event;
 
 import jakarta.inject.Singleton;
 
+import java.util.function.Supplier;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Meters of event ingestion, counted once what they count is committed. */
@@ -13,6 +16,8 @@ public class EventMetrics {
     private final Counter duplicates;
     private final Counter entries;
     private final Counter waited;
+    private final Counter refused;
+    private final MeterRegistry registry;
 
     public EventMetrics(MeterRegistry registry) {
         this.accepted = Counter.builder("herald.events.accepted")
@@ -29,6 +34,17 @@ public class EventMetrics {
                 .description("Single events that waited apart because another transaction held their user,"
                         + " or the statement or transaction they shared could not take them")
                 .register(registry);
+        this.refused = Counter.builder("herald.events.refused")
+                .description("Events refused with 429 because the backlog of events waiting to be stored was full")
+                .register(registry);
+        this.registry = registry;
+    }
+
+    /** Registers the gauge of events taken in and not yet answered. */
+    void backlog(Supplier<Number> held) {
+        Gauge.builder("herald.events.backlog", held)
+                .description("Events taken in and not yet stored (at most herald.events.backlog)")
+                .register(registry);
     }
 
     void stored(int acceptedEvents, int duplicateEvents, int entriesMade) {
@@ -39,5 +55,9 @@ public class EventMetrics {
 
     void waited() {
         waited.increment();
+    }
+
+    void refused(int events) {
+        refused.increment(events);
     }
 }

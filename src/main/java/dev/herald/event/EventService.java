@@ -60,14 +60,16 @@ public class EventService {
     private final QuietEvents quiet;
     private final EventTriggers triggers;
     private final EventMetrics metrics;
+    private final EventBacklog backlog;
     private final Json json;
     private final Clock clock;
     private final Grouping<Changing, EventAccepted> changing;
     private final Grouping<Changing, EventAccepted> waiting;
 
     public EventService(UserStore users, UserService userService, EventStore events, QuietEvents quiet,
-            EventTriggers triggers, EventMetrics metrics, Json json, Clock clock) {
+            EventTriggers triggers, EventMetrics metrics, EventBacklog backlog, Json json, Clock clock) {
         this.metrics = metrics;
+        this.backlog = backlog;
         this.users = users;
         this.userService = userService;
         this.events = events;
@@ -90,9 +92,10 @@ public class EventService {
         errors.throwIfAny();
         if (patch(request) == null && !triggers.listensTo(event.event())) {
             // Nothing to change or trigger: storing the event (and its user, if new) is all of it.
-            return quiet.store(event).invoke(this::count);
+            return backlog.hold(1, () -> quiet.store(event)).invoke(this::count);
         }
-        return changing.submit(new Changing(event, patch(request), now)).invoke(this::count);
+        Changing one = new Changing(event, patch(request), now);
+        return backlog.hold(1, () -> changing.submit(one)).invoke(this::count);
     }
 
     /** A single event that changes its user or triggers something, waiting for its transaction. */
@@ -192,6 +195,12 @@ public class EventService {
                 busy.add(checked.get(i).userId());
             }
         }
+        return backlog.hold(checked.size(), () -> storeAll(request, checked, busy, now));
+    }
+
+    /** Stores the checked events of a batch; {@code busy} are the users whose events change or trigger something. */
+    private Uni<BatchAccepted> storeAll(BatchRequest request, List<TrackedEvent> checked, Set<String> busy,
+            Instant now) {
         if (busy.isEmpty()) {
             // Nothing to change or trigger: one statement stores the events and creates their users.
             return events.insertAll(events.pool(), checked, now).map(stored -> {

@@ -12,13 +12,20 @@ public class ProblemException extends RuntimeException {
     private final String slug;
     private final String title;
     private final List<FieldError> errors;
+    private final Integer retryAfterSeconds;
 
     public ProblemException(int status, String slug, String title, String detail, List<FieldError> errors) {
+        this(status, slug, title, detail, errors, null);
+    }
+
+    private ProblemException(int status, String slug, String title, String detail, List<FieldError> errors,
+            Integer retryAfterSeconds) {
         super(detail, null, false, false);
         this.status = status;
         this.slug = slug;
         this.title = title;
         this.errors = errors == null || errors.isEmpty() ? null : List.copyOf(errors);
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     public static ProblemException invalid(List<FieldError> errors) {
@@ -44,6 +51,11 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(409, "conflict", "Not allowed in the current state", detail, null);
     }
 
+    /** 429: nothing of the request was taken; the same request may be sent again after {@code seconds}. */
+    public static ProblemException tooMany(String detail, int seconds) {
+        return new ProblemException(429, "too-many-requests", "Too many requests", detail, null, seconds);
+    }
+
     public int status() {
         return status;
     }
@@ -51,6 +63,11 @@ public class ProblemException extends RuntimeException {
     /** The fields at fault, each with what to fix; empty when the problem is not about fields. */
     public List<FieldError> errors() {
         return errors == null ? List.of() : errors;
+    }
+
+    /** Seconds the client should wait before sending the request again; null when any time will do. */
+    public Integer retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public Problem toProblem() {

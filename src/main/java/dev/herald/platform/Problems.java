@@ -35,7 +35,11 @@ public class Problems {
     }
 
     public static Response response(ProblemException e) {
-        return response(e.toProblem());
+        Response.ResponseBuilder response = Response.status(e.status()).type(Api.PROBLEM_JSON).entity(e.toProblem());
+        if (e.retryAfterSeconds() != null) {
+            response.header("Retry-After", e.retryAfterSeconds());
+        }
+        return response.build();
     }
 
     @ServerExceptionMapper
