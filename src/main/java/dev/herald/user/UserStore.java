@@ -76,7 +76,7 @@ public class UserStore {
 
     /**
      * SQL that gives {@code columns} of the users named in the text array parameter {@code ids}
-     * that it can lock with {@code lock} (a locking clause with {@code SKIP LOCKED}), looking up
+     * that it can lock with {@code lock} (a locking clause), looking up
      * one id at a time: {@code id = ANY(...)} may be planned as a read of the whole table while
      * it is small, and a connection keeps that plan as the table grows.
      */
@@ -129,9 +129,18 @@ public class UserStore {
         if (toLock.length == 0) {
             return created.replaceWith(Map.of());
         }
-        return created.chain(() -> client.preparedQuery("SELECT " + COLUMNS
-                + " FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE").execute(Tuple.of((Object) toLock)))
+        return created.chain(() -> client.preparedQuery(lockInOrder("$1", COLUMNS)).execute(Tuple.of((Object) toLock)))
                 .map(this::byId);
+    }
+
+    /**
+     * SQL that locks the users named in the text array parameter {@code ids} (sorted), waiting
+     * for each, in the array's order, so that two transactions locking users of one another
+     * cannot deadlock; one id at a time, as {@link #lockEach} does.
+     */
+    public static String lockInOrder(String ids, String columns) {
+        // Each lateral lookup locks its row as the loop over the array reaches it.
+        return lockEach(ids, columns, "FOR NO KEY UPDATE");
     }
 
     /**

@@ -41,10 +41,13 @@ class UserLookupPlansTest {
     ObjectMapper mapper;
 
     @ParameterizedTest
-    @ValueSource(strings = { "created", "locked" })
+    @ValueSource(strings = { "created", "locked if free", "locked in order" })
     void aPlanMadeOnASmallTableLooksUpEachUserOnceItIsLarge(String statement) {
-        String sql = statement.equals("created") ? UserStore.createAllIfAbsent("$1", "$2") + " RETURNING id"
-                : UserStore.lockEach("$1", "id", "FOR KEY SHARE SKIP LOCKED");
+        String sql = switch (statement) {
+            case "created" -> UserStore.createAllIfAbsent("$1", "$2") + " RETURNING id";
+            case "locked if free" -> UserStore.lockEach("$1", "id", "FOR KEY SHARE SKIP LOCKED");
+            default -> UserStore.lockInOrder("$1", "id");
+        };
         String small = ids(i -> (i % 2 == 0 ? "small-" : "new-") + (i + 1));
         String grown = ids(i -> "grown-" + (i + 1) * 997);
         JsonNode plan = pool.withConnection(conn -> conn
