@@ -70,6 +70,11 @@ public class Dispatcher {
         pump.wakeUp();
     }
 
+    /** Requests on their way now (tests). */
+    int inFlight() {
+        return pump.inFlight();
+    }
+
     /** See {@link Pump#idle}. */
     boolean idle() {
         return pump.idle();

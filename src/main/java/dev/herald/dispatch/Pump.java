@@ -89,7 +89,7 @@ public final class Pump {
      * share when they are sent (a request it refuses waits in the database without an attempt).
      */
     Instant claimUntil(String host, Instant now) {
-        boolean room = !stopping && config.maxInFlight() - inFlight.get() - preparing.get() > 0 && sender.hasRoom(host);
+        boolean room = !stopping && room() > 0 && sender.hasRoom(host);
         return room ? Sql.millis(now.plus(config.lease())) : null;
     }
 
@@ -172,7 +172,7 @@ public final class Pump {
             pumpDone(false);
             return;
         }
-        int room = config.maxInFlight() - inFlight.get() - preparing.get();
+        int room = room();
         if (room <= 0) {
             saturated.set(true);
             pumpDone(false);
@@ -197,6 +197,17 @@ public final class Pump {
                             DatabaseOutage.warn(LOG, "claiming deliveries", failure);
                             pumpDone(false);
                         });
+    }
+
+    /**
+     * Deliveries this instance may claim now: room for requests in flight, less what it holds
+     * beyond {@code max-in-flight} whose outcomes wait to be recorded, so that while recording is
+     * slower than sending (a busy or locked attempts table) what waits in memory stays bounded.
+     */
+    private int room() {
+        int forRequests = config.maxInFlight() - inFlight.get() - preparing.get();
+        int forOutcomes = 2 * config.maxInFlight() - claimed.size();
+        return Math.min(forRequests, forOutcomes);
     }
 
     private void hold(Claimed claim) {
@@ -267,7 +278,10 @@ public final class Pump {
      * another claim takes up when its lease ends.
      */
     private void detach(Claimed claim, Uni<Boolean> pipeline) {
-        pipeline.eventually(() -> claimed.remove(claim.id()))
+        pipeline.eventually(() -> {
+            claimed.remove(claim.id());
+            wakeIfSaturated();
+        })
                 .subscribe().with(
                         nextActionDueNow -> {
                             if (nextActionDueNow) {
