@@ -5,7 +5,9 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -717,11 +719,12 @@ public class DeliveryStore {
      * campaign's index alone.
      */
     static final String RECORD = recordOutcomes("x.id = ANY ($1) AND x.id = v.id")
-            + " UPDATE deliveries n SET due_at = d.next_action_due FROM d"
+            + ", n AS (UPDATE deliveries n SET due_at = d.next_action_due FROM d"
             // The entry's next action, found through the index that keeps entries unique.
             + " WHERE d.next_action_due IS NOT NULL AND n.campaign_id = d.campaign_id AND n.user_id = d.user_id"
             + " AND coalesce(n.run_id, n.event_id) = d.source AND n.action_index = d.action_index + 1"
-            + " AND n.status = " + PENDING;
+            + " AND n.status = " + PENDING + ")"
+            + " SELECT id FROM d";
 
     /**
      * Records outcomes none of which makes a next action due: most of them. The deliveries are
@@ -731,7 +734,7 @@ public class DeliveryStore {
      * batch of one or two, bench/RESULTS.md). Joined by id alone, a plan made on an empty table
      * walked every delivery for each batch.
      */
-    static final String RECORD_LAST = recordOutcomes("x.id = ANY ($1) AND x.id = v.id") + " SELECT count(*) FROM d";
+    static final String RECORD_LAST = recordOutcomes("x.id = ANY ($1) AND x.id = v.id") + " SELECT id FROM d";
 
     /**
      * {@link #BY_INDEX}, but the plan made once is kept, and the outcomes are joined to their
@@ -748,8 +751,9 @@ public class DeliveryStore {
      * it is sent: that is one write of the row fewer per webhook. A crash between sending and
      * recording has the delivery rendered and sent again, with the same
      * webhook-id, as a crash of the database before the claim reached the disk already did.
+     * Gives the ids of the deliveries recorded: an outcome whose claim no longer held is not.
      */
-    public Uni<Void> record(List<Outcome> batch) {
+    public Uni<Set<UUID>> record(List<Outcome> batch) {
         int n = batch.size();
         UUID[] ids = new UUID[n];
         String[] statuses = new String[n];
@@ -793,6 +797,11 @@ public class DeliveryStore {
                 leases, started, latencies, headers, bodies, nextActions, updated, requests, credentials });
         boolean goesOn = batch.stream().anyMatch(o -> o.nextActionDue() != null);
         return Transactions.inTransactionOfOne(pool, goesOn ? BY_INDEX : RECORD_LAST_SETTINGS,
-                conn -> conn.preparedQuery(goesOn ? RECORD : RECORD_LAST).execute(parameters)).replaceWithVoid();
+                conn -> conn.preparedQuery(goesOn ? RECORD : RECORD_LAST).execute(parameters))
+                .map(rows -> {
+                    Set<UUID> recorded = new HashSet<>();
+                    rows.forEach(row -> recorded.add(row.getUUID(0)));
+                    return recorded;
+                });
     }
 }

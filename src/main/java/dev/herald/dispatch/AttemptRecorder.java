@@ -25,7 +25,7 @@ public class AttemptRecorder {
 
     static final int MAX_BATCH = 500;
 
-    private record Queued(DeliveryStore.Outcome outcome, UniEmitter<? super Void> done) {
+    private record Queued(DeliveryStore.Outcome outcome, UniEmitter<? super Boolean> done) {
     }
 
     private final DeliveryStore deliveries;
@@ -41,10 +41,11 @@ public class AttemptRecorder {
     }
 
     /**
-     * Completes once the outcome is committed (or the claim was found to be gone). {@code result}
-     * is null when the delivery ended without an attempt.
+     * Completes once the outcome is committed, with true, or once its claim was found to be gone
+     * (its lease ended and another claim may hold it), with false. {@code result} is null when
+     * the delivery ended without an attempt.
      */
-    public Uni<Void> record(Claimed claim, AttemptResult result, RetryPolicy.Decision decision, Instant now,
+    public Uni<Boolean> record(Claimed claim, AttemptResult result, RetryPolicy.Decision decision, Instant now,
             Instant nextActionDue) {
         DeliveryStore.Outcome outcome = new DeliveryStore.Outcome(claim, result, decision.status(), decision.reason(),
                 decision.nextAttemptAt(), now, nextActionDue);
@@ -85,7 +86,7 @@ public class AttemptRecorder {
         }
         // Each caller hears of the failure and logs it against its delivery.
         deliveries.record(batch.stream().map(Queued::outcome).toList()).subscribe().with(
-                ignored -> batch.forEach(q -> q.done().complete(null)),
+                recorded -> batch.forEach(q -> q.done().complete(recorded.contains(q.outcome().claim().id()))),
                 failure -> batch.forEach(q -> q.done().fail(failure)));
     }
 }

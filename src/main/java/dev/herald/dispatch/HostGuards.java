@@ -81,6 +81,8 @@ public class HostGuards {
     private final DeliveryConfig config;
     private final Clock clock;
     private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    /** The host of the warm-up's made-up deliveries, whose guard is not among {@link #hosts()}. */
+    static final String WARM_UP = "warm-up";
     /** The guard warm-up calls through; its metrics are named "webhooks to warm-up". */
     private volatile Guard warming;
     private volatile Runnable roomFreed = () -> {
@@ -103,12 +105,12 @@ public class HostGuards {
      * still being prepared, so the room must count those too.
      */
     public void hold(String host) {
-        guards.computeIfAbsent(host, Guard::new).held.incrementAndGet();
+        guardOf(host).held.incrementAndGet();
     }
 
     /** Ends a hold of {@code host} whose delivery is not sent. */
     public void unhold(String host) {
-        freed(guards.get(host));
+        freed(WARM_UP.equals(host) ? warming() : guards.get(host));
     }
 
     /**
@@ -118,7 +120,7 @@ public class HostGuards {
      * exception and was not made.
      */
     public Uni<AttemptResult> call(String host, Supplier<Uni<AttemptResult>> attempt) {
-        Guard guard = guards.computeIfAbsent(host, Guard::new);
+        Guard guard = guardOf(host);
         guard.inFlight.incrementAndGet();
         return guard.guard.get(() -> attempt.get().map(result -> {
             if (troubled(result)) {
@@ -136,10 +138,19 @@ public class HostGuards {
      * already loaded and compiled ({@link Warmup}).
      */
     Uni<AttemptResult> warm(Supplier<Uni<AttemptResult>> attempt) {
+        return warming().guard.get(attempt);
+    }
+
+    /** A host's guard; the warm-up's for {@link #WARM_UP}, which no real host's key can be (it has no port). */
+    private Guard guardOf(String host) {
+        return WARM_UP.equals(host) ? warming() : guards.computeIfAbsent(host, Guard::new);
+    }
+
+    private synchronized Guard warming() {
         if (warming == null) {
-            warming = new Guard("warm-up");
+            warming = new Guard(WARM_UP);
         }
-        return warming.guard.get(attempt);
+        return warming;
     }
 
     /** Until when a host's breaker is open, or null when it is not. */

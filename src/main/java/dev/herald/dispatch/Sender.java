@@ -132,15 +132,19 @@ public final class Sender {
         boolean entryGoesOn = decision.status().isFinal() && nextActionDelay != null;
         Instant nextActionDue = entryGoesOn ? now.plusMillis(nextActionDelay) : null;
         return recorder.record(claim, result, decision, now, nextActionDue)
-                .invoke(() -> {
+                .map(recorded -> {
+                    // An outcome whose claim had ended is another claim's to count.
+                    if (!recorded) {
+                        return false;
+                    }
                     if (result != null) {
                         metrics.attempted(result);
                     }
                     if (decision.status().isFinal()) {
                         metrics.finished(decision.status(), decision.reason());
                     }
-                })
-                .map(ignored -> entryGoesOn && nextActionDelay == 0);
+                    return entryGoesOn && nextActionDelay == 0;
+                });
     }
 
     private static Long nextActionDelay(Campaign campaign, Claimed claim) {

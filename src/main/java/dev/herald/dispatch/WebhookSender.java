@@ -85,10 +85,13 @@ public class WebhookSender {
 
     /**
      * One signed request through the client to {@code url} on this machine (the instance's own
-     * server), so that the first webhook finds the client warm; the answer does not matter.
+     * server), with {@code headers} besides its content type, so that the first webhook finds
+     * the client warm; the answer does not matter.
      */
-    Uni<AttemptResult> warm(String url) {
-        RenderedRequest request = new RenderedRequest("POST", url, Map.of("Content-Type", "application/json"), "{}");
+    Uni<AttemptResult> warm(String url, Map<String, String> headers) {
+        Map<String, String> all = new LinkedHashMap<>(headers);
+        all.put("Content-Type", "application/json");
+        RenderedRequest request = new RenderedRequest("POST", url, all, "{}");
         return send("msg_warm-up", request, null, List.of(Action.newSecret()), Duration.ofSeconds(5),
                 InetAddress.getLoopbackAddress());
     }
