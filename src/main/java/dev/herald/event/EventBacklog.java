@@ -42,11 +42,11 @@ class EventBacklog {
         return Uni.createFrom().deferred(() -> {
             if (!take(events)) {
                 metrics.refused(events);
-                return Uni.createFrom().failure(ProblemException.tooMany(limit + " events are waiting to be "
-                        + "stored, the most this instance holds; nothing of this request was stored. Send it again "
-                        + "after " + RETRY_AFTER_SECONDS + " second (a repeat of an event with an id is recognised), "
-                        + "and send fewer requests at once, or more events a request with POST /events/batch.",
-                        RETRY_AFTER_SECONDS));
+                return Uni.createFrom().failure(ProblemException.tooMany("Herald holds at most " + limit
+                        + " events waiting to be stored, and this request's would pass that; nothing of this request "
+                        + "was stored. Send it again after " + RETRY_AFTER_SECONDS + " second (a repeat of an event "
+                        + "with an id is recognised), and send fewer requests at once, or more events a request "
+                        + "with POST /events/batch.", RETRY_AFTER_SECONDS));
             }
             Uni<R> started;
             try {
