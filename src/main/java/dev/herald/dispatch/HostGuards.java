@@ -84,13 +84,14 @@ public class HostGuards {
     /** The host of the warm-up's made-up deliveries, whose guard is not among {@link #hosts()}. */
     static final String WARM_UP = "warm-up";
     /** The guard warm-up calls through; its metrics are named "webhooks to warm-up". */
-    private volatile Guard warming;
+    private final Guard warming;
     private volatile Runnable roomFreed = () -> {
     };
 
     public HostGuards(DeliveryConfig config, Clock clock, DeliveryMetrics metrics) {
         this.config = config;
         this.clock = clock;
+        this.warming = new Guard(WARM_UP);
         metrics.watchOpenBreakers(this::openCount);
     }
 
@@ -110,7 +111,7 @@ public class HostGuards {
 
     /** Ends a hold of {@code host} whose delivery is not sent. */
     public void unhold(String host) {
-        freed(WARM_UP.equals(host) ? warming() : guards.get(host));
+        freed(WARM_UP.equals(host) ? warming : guards.get(host));
     }
 
     /**
@@ -138,19 +139,12 @@ public class HostGuards {
      * already loaded and compiled ({@link Warmup}).
      */
     Uni<AttemptResult> warm(Supplier<Uni<AttemptResult>> attempt) {
-        return warming().guard.get(attempt);
+        return warming.guard.get(attempt);
     }
 
     /** A host's guard; the warm-up's for {@link #WARM_UP}, which no real host's key can be (it has no port). */
     private Guard guardOf(String host) {
-        return WARM_UP.equals(host) ? warming() : guards.computeIfAbsent(host, Guard::new);
-    }
-
-    private synchronized Guard warming() {
-        if (warming == null) {
-            warming = new Guard(WARM_UP);
-        }
-        return warming;
+        return WARM_UP.equals(host) ? warming : guards.computeIfAbsent(host, Guard::new);
     }
 
     /** Until when a host's breaker is open, or null when it is not. */

@@ -76,9 +76,9 @@ public class UserStore {
 
     /**
      * SQL that gives {@code columns} of the users named in the text array parameter {@code ids}
-     * that it can lock with {@code lock} (a locking clause), looking up
-     * one id at a time: {@code id = ANY(...)} may be planned as a read of the whole table while
-     * it is small, and a connection keeps that plan as the table grows.
+     * that it can lock with {@code lock} (a locking clause), looking up one id at a time:
+     * {@code id = ANY(...)} may be planned as a read of the whole table while it is small, and a
+     * connection keeps that plan as the table grows.
      */
     public static String lockEach(String ids, String columns, String lock) {
         return "SELECT l.* FROM unnest(" + ids + "::text[]) AS n(id),"
