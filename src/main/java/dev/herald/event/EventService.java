@@ -323,11 +323,35 @@ public class EventService {
      */
     public Uni<Void> rehearse(String name) {
         Instant now = Sql.millis(clock.instant());
-        TrackedEvent event = new TrackedEvent(Ids.newId(), "herald-warm-up-" + Ids.newId(), name,
-                json.mapper().createObjectNode(), now, now, null);
+        TrackedEvent event = madeUp(name, now);
         return users.pool().withTransaction(conn -> trackIfFree(conn, event, null, now)
                 .chain(() -> Uni.createFrom().<Void> failure(new Rehearsed())))
                 .onFailure(e -> e instanceof Rehearsed || e instanceof HeldElsewhere).recoverWithNull();
+    }
+
+    /**
+     * Sends on {@code conn}, in a transaction then rolled back, the statements the first events
+     * after a start send: a single event's that changes nothing, a batch's, and, unless
+     * {@code trigger} is null, what an event of that name runs ({@link #rehearse}). A connection
+     * prepares a statement the first time it sends it, and the database's process behind it
+     * reads the tables' definitions the first time one of its statements touches them: 10 ms and
+     * more for the first event on a connection (bench/RESULTS.md).
+     */
+    public Uni<Void> rehearseOn(SqlConnection conn, String trigger) {
+        Instant now = Sql.millis(clock.instant());
+        return conn.begin().chain(tx -> events.insertUnlessUserHeld(conn, madeUp("herald-warm-up", now))
+                .chain(() -> events.insertAll(conn, List.of(madeUp("herald-warm-up", now)), now))
+                .chain(() -> trigger == null ? Uni.createFrom().voidItem()
+                        : trackIfFree(conn, madeUp(trigger, now), null, now).replaceWithVoid())
+                .eventually(tx::rollback))
+                .onFailure(HeldElsewhere.class).recoverWithNull()
+                .replaceWithVoid();
+    }
+
+    /** An event of {@code name} for a user no one else has. */
+    private TrackedEvent madeUp(String name, Instant now) {
+        return new TrackedEvent(Ids.newId(), "herald-warm-up-" + Ids.newId(), name, json.mapper().createObjectNode(),
+                now, now, null);
     }
 
     /** Rolls a rehearsal back. */
