@@ -57,10 +57,12 @@ class WarmupConnectionsTest {
                 for (Row row : conn.query("SELECT statement FROM pg_prepared_statements").executeAndAwait()) {
                     prepared.add(row.getString("statement"));
                 }
-                // A single event that changes nothing, and a batch.
+                // A single event that changes nothing, a batch, and an event with user attributes.
                 assertThat(prepared).as("statements prepared on one of the pool's connections")
-                        .anyMatch(sql -> sql.contains("FOR KEY SHARE SKIP LOCKED") && sql.contains("INSERT INTO events"))
-                        .anyMatch(sql -> sql.startsWith("WITH u AS") && sql.contains("INSERT INTO events"));
+                        .anyMatch(sql -> sql.contains("FOR KEY SHARE SKIP LOCKED")
+                                && sql.contains("INSERT INTO events"))
+                        .anyMatch(sql -> sql.startsWith("WITH u AS") && sql.contains("INSERT INTO events"))
+                        .anyMatch(sql -> sql.contains("DO UPDATE SET attributes = EXCLUDED.attributes"));
             }
         } finally {
             held.forEach(SqlConnection::closeAndAwait);
