@@ -131,8 +131,8 @@ public class Warmup implements HealthCheck {
      * Opens as many database connections as the pool may hold, all at once, and rehearses on
      * each the statements of the first events ({@link EventService#rehearseOn}), so that the
      * first event finds them ready whichever connection it takes; the live triggers take the
-     * connections in turn. One connection the first event took had not sent them: its
-     * statements were parsed in 11 ms, the hundredth's in none (bench/RESULTS.md).
+     * connections in turn. The first event once took a connection that had not sent them: its
+     * statements were parsed there in 11 ms, the next events' nowhere (bench/RESULTS.md).
      */
     private Uni<Void> everyConnection(List<String> triggers) {
         int connections = ConfigProvider.getConfig()
