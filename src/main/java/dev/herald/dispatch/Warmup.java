@@ -112,12 +112,11 @@ public class Warmup implements HealthCheck {
         return campaigns.findUnfinished()
                 .call(live -> Uni.createFrom().item(() -> render(live))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
-                .call(live -> everyConnection(eventTriggers(live)))
                 .chain(live -> {
                     List<String> triggers = eventTriggers(live);
-                    return Multi.createFrom().range(0, PASSES)
+                    return everyConnection(triggers).chain(() -> Multi.createFrom().range(0, PASSES)
                             .onItem().transformToUniAndConcatenate(i -> pass(live, triggers, origin, i))
-                            .collect().last();
+                            .collect().last());
                 })
                 .replaceWithVoid();
     }

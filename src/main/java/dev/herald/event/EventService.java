@@ -316,27 +316,22 @@ public class EventService {
     }
 
     /**
-     * Runs what an event of {@code name} runs (its user created and locked, the event stored, the
-     * triggers asked, their entries written) in a transaction that is then rolled back: nothing
-     * stays and nothing is sent. The warm-up uses it, so that the first real event does not run
-     * cold code.
+     * {@link #rehearseOn} a connection of the pool, for an event of {@code name}: its user
+     * created and locked, the event stored, the triggers asked, their entries written, and all of
+     * it rolled back, so that nothing stays and nothing is sent. The warm-up uses it, so that the
+     * first real event does not run cold code.
      */
     public Uni<Void> rehearse(String name) {
-        Instant now = Sql.millis(clock.instant());
-        TrackedEvent event = madeUp(name, now);
-        return users.pool().withTransaction(conn -> trackIfFree(conn, event, null, now)
-                .chain(() -> Uni.createFrom().<Void> failure(new Rehearsed())))
-                .onFailure(e -> e instanceof Rehearsed || e instanceof HeldElsewhere).recoverWithNull();
+        return users.pool().withConnection(conn -> rehearseOn(conn, name));
     }
 
     /**
      * Sends on {@code conn}, in a transaction then rolled back, the statements the first events
      * after a start send: a single event's that changes nothing, a batch's, and what an event
-     * with user attributes runs, of the name {@code trigger} if it is not null (as
-     * {@link #rehearse} does, the attributes' update besides). A connection prepares a statement
-     * the first time it sends it, and the database's process behind it reads the tables'
-     * definitions the first time one of its statements touches them: 11 ms for the first event
-     * on a connection (bench/RESULTS.md).
+     * with user attributes runs, of the name {@code trigger} if it is not null. A connection
+     * prepares a statement the first time it sends it, and the database's process behind it
+     * reads the tables' definitions the first time one of its statements touches them: 11 ms for
+     * the first event on a connection (bench/RESULTS.md).
      */
     public Uni<Void> rehearseOn(SqlConnection conn, String trigger) {
         Instant now = Sql.millis(clock.instant());
@@ -353,13 +348,6 @@ public class EventService {
     private TrackedEvent madeUp(String name, Instant now) {
         return new TrackedEvent(Ids.newId(), "herald-warm-up-" + Ids.newId(), name, json.mapper().createObjectNode(),
                 now, now, null);
-    }
-
-    /** Rolls a rehearsal back. */
-    private static final class Rehearsed extends RuntimeException {
-        Rehearsed() {
-            super(null, null, false, false);
-        }
     }
 
     public Uni<Page<TrackedEvent>> list(String userId, String name, String after, int size) {
