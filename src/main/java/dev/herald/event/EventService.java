@@ -47,6 +47,8 @@ public class EventService {
     static final Duration NEWEST = Duration.ofMinutes(5);
     static final int MAX_PARAMS_BYTES = 64 * 1024;
     static final int MAX_BATCH = 1000;
+    /** The name of a rehearsal's events that no trigger names, and the start of its users' ids. */
+    private static final String WARM_UP = "herald-warm-up";
     /** Transactions of single events that change or trigger something, in flight at once. */
     static final int CHANGING_TRANSACTIONS = 2;
     /** Such events in one transaction at the most. */
@@ -336,9 +338,9 @@ public class EventService {
     public Uni<Void> rehearseOn(SqlConnection conn, String trigger) {
         Instant now = Sql.millis(clock.instant());
         ObjectNode patch = json.mapper().createObjectNode().put("herald_warm_up", true);
-        return conn.begin().chain(tx -> events.insertUnlessUserHeld(conn, madeUp("herald-warm-up", now))
-                .chain(() -> events.insertAll(conn, List.of(madeUp("herald-warm-up", now)), now))
-                .chain(() -> trackIfFree(conn, madeUp(trigger == null ? "herald-warm-up" : trigger, now), patch, now))
+        return conn.begin().chain(tx -> events.insertUnlessUserHeld(conn, madeUp(WARM_UP, now))
+                .chain(() -> events.insertAll(conn, List.of(madeUp(WARM_UP, now)), now))
+                .chain(() -> trackIfFree(conn, madeUp(trigger == null ? WARM_UP : trigger, now), patch, now))
                 .eventually(tx::rollback))
                 .onFailure(HeldElsewhere.class).recoverWithNull()
                 .replaceWithVoid();
@@ -346,7 +348,7 @@ public class EventService {
 
     /** An event of {@code name} for a user no one else has. */
     private TrackedEvent madeUp(String name, Instant now) {
-        return new TrackedEvent(Ids.newId(), "herald-warm-up-" + Ids.newId(), name, json.mapper().createObjectNode(),
+        return new TrackedEvent(Ids.newId(), WARM_UP + "-" + Ids.newId(), name, json.mapper().createObjectNode(),
                 now, now, null);
     }
 
