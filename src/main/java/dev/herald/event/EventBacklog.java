@@ -42,11 +42,7 @@ class EventBacklog {
         return Uni.createFrom().deferred(() -> {
             if (!take(events)) {
                 metrics.refused(events);
-                return Uni.createFrom().failure(ProblemException.tooMany("Herald holds at most " + limit
-                        + " events waiting to be stored, and this request's would pass that; nothing of this request "
-                        + "was stored. Send it again after " + RETRY_AFTER_SECONDS + " second (a repeat of an event "
-                        + "with an id is recognised), and send fewer requests at once, or more events a request "
-                        + "with POST /events/batch.", RETRY_AFTER_SECONDS));
+                return Uni.createFrom().failure(refusal());
             }
             Uni<R> started;
             try {
@@ -70,6 +66,20 @@ class EventBacklog {
     /** Events held now. */
     int held() {
         return held.get();
+    }
+
+    /** Whether no request with an event may be taken now, whatever its size. */
+    boolean full() {
+        return held.get() >= limit;
+    }
+
+    /** The 429 of a request the backlog has no room for. */
+    ProblemException refusal() {
+        return ProblemException.tooMany("Herald holds at most " + limit
+                + " events waiting to be stored, and this request's would pass that; nothing of this request "
+                + "was stored. Send it again after " + RETRY_AFTER_SECONDS + " second (a repeat of an event "
+                + "with an id is recognised), and send fewer requests at once, or more events a request "
+                + "with POST /events/batch.", RETRY_AFTER_SECONDS);
     }
 
     private boolean take(int events) {

@@ -17,6 +17,7 @@ public class EventMetrics {
     private final Counter entries;
     private final Counter waited;
     private final Counter refused;
+    private final Counter refusedRequests;
     private final MeterRegistry registry;
 
     public EventMetrics(MeterRegistry registry) {
@@ -35,7 +36,12 @@ public class EventMetrics {
                         + " or the statement or transaction they shared could not take them")
                 .register(registry);
         this.refused = Counter.builder("herald.events.refused")
-                .description("Events refused with 429 because the backlog of events waiting to be stored was full")
+                .description("Events refused with 429 because the backlog of events waiting to be stored was full"
+                        + " (not those of batches refused before their body was read)")
+                .register(registry);
+        this.refusedRequests = Counter.builder("herald.event.requests.refused")
+                .description("Requests of POST /events and /events/batch refused with 429 because the backlog of"
+                        + " events waiting to be stored was full")
                 .register(registry);
         this.registry = registry;
     }
@@ -57,7 +63,9 @@ public class EventMetrics {
         waited.increment();
     }
 
+    /** A request refused, with its {@code events} (0: not read). */
     void refused(int events) {
         refused.increment(events);
+        refusedRequests.increment();
     }
 }

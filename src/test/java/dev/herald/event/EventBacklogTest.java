@@ -1,6 +1,7 @@
 package dev.herald.event;
 
 import static dev.herald.support.Http.ingest;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -28,13 +29,15 @@ import dev.herald.support.Rows;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.mutiny.sqlclient.Pool;
 
 /**
  * While the database stores events more slowly than they come, at most {@code herald.events.backlog}
  * of them wait: past it, single events and batches are refused with 429 and Retry-After, storing
- * nothing; what was taken in is stored and counted until it is, even if its client went away.
+ * nothing (while it is full, before their bodies are read); what was taken in is stored and
+ * counted until it is, even if its client went away.
  */
 @QuarkusTest
 @TestProfile(EventBacklogTest.TwentyEvents.class)
@@ -60,7 +63,9 @@ class EventBacklogTest {
     @Test
     void singleEventsPastTheBacklogAreRefusedUntilTheWaitingOnesAreStored() {
         String prefix = Http.userId("backlog");
-        double refusedBefore = Management.value(Management.metrics(), "herald_events_refused_total");
+        String before = Management.metrics();
+        double refusedBefore = Management.value(before, "herald_events_refused_total");
+        double requestsBefore = Management.value(before, "herald_event_requests_refused_total");
         List<CompletableFuture<EventAccepted>> waiting = new ArrayList<>();
         List<Cancellable> gone = new ArrayList<>();
         whileEventsCannotBeStored(() -> {
@@ -85,10 +90,18 @@ class EventBacklogTest {
                     .body("detail", containsString("nothing of this request was stored"));
             ingest().body(Map.of("events", List.of(Map.of("userId", prefix + "-refused", "event", "opened"))))
                     .post("/api/v1/events/batch").then().statusCode(429).header("Retry-After", "1");
+            // Refused before its body is read: what it holds is not even parsed.
+            ingest().body("{\"events\": [ not JSON").post("/api/v1/events/batch").then().statusCode(429)
+                    .header("Retry-After", "1");
+            // The API key is checked first.
+            given().contentType(ContentType.JSON).body(Map.of("userId", prefix + "-refused", "event", "opened"))
+                    .post("/api/v1/events").then().statusCode(401);
 
             String metrics = Management.metrics();
             assertThat(Management.value(metrics, "herald_events_backlog")).isEqualTo(BACKLOG);
-            assertThat(Management.value(metrics, "herald_events_refused_total") - refusedBefore).isEqualTo(2);
+            // The single event; the batches' events were not read.
+            assertThat(Management.value(metrics, "herald_events_refused_total") - refusedBefore).isEqualTo(1);
+            assertThat(Management.value(metrics, "herald_event_requests_refused_total") - requestsBefore).isEqualTo(3);
             assertThat(waiting).noneMatch(CompletableFuture::isDone);
         });
 
@@ -97,6 +110,7 @@ class EventBacklogTest {
         assertThat(Rows.count(pool, "events", "user_id LIKE $1", prefix + "-%")).isEqualTo(BACKLOG);
         ingest().body(Map.of("userId", prefix + "-later", "event", "opened")).post("/api/v1/events")
                 .then().statusCode(202);
+        ingest().body("{\"events\": [ not JSON").post("/api/v1/events/batch").then().statusCode(400);
     }
 
     @Test
