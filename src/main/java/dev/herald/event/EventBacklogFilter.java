@@ -4,17 +4,23 @@ import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
-import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
+import dev.herald.platform.Api;
 import dev.herald.platform.Problems;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
- * Refuses event requests with 429 before their body is read while the backlog is full, as
- * {@link EventBacklog#hold} would once it was: a client sending faster than the database stores
- * then costs neither the parsing of its events nor the memory of its body. After the API key is
- * checked, so that only a caller who may send events learns that the backlog is full.
+ * Refuses event requests with 429 before their body is read while the backlog is full, which
+ * {@link EventBacklog#hold} would refuse anyway once the body was parsed: a client sending faster
+ * than the database stores then costs neither the parsing of its events nor the memory of its
+ * body. After the API key is checked, so that only a caller who may send events learns that the
+ * backlog is full.
  */
 public class EventBacklogFilter {
+
+    private static final String SINGLE = Api.BASE + "/events";
+    private static final String BATCH = Api.BASE + "/events/batch";
 
     private final EventBacklog backlog;
     private final EventMetrics metrics;
@@ -25,12 +31,16 @@ public class EventBacklogFilter {
     }
 
     @ServerRequestFilter(priority = Priorities.USER + 100)
-    public Response refuseWhileFull(SimpleResourceInfo resource) {
-        if (resource.getResourceClass() != EventResource.class || !backlog.full()) {
+    public Response refuseWhileFull(HttpServerRequest http) {
+        if (http.method() != HttpMethod.POST || !backlog.full()) {
             return null;
         }
-        // A single event is one event; a batch's are not known without reading it.
-        metrics.refused("track".equals(resource.getMethodName()) ? 1 : 0);
+        String path = http.path();
+        if (!path.equals(SINGLE) && !path.equals(BATCH)) {
+            return null;
+        }
+        // A single event is one event; a batch's are not known unread.
+        metrics.refused(path.equals(SINGLE) ? 1 : 0);
         return Problems.response(backlog.refusal());
     }
 }
