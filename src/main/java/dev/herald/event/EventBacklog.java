@@ -41,8 +41,7 @@ class EventBacklog {
     <R> Uni<R> hold(int events, Supplier<Uni<R>> work) {
         return Uni.createFrom().deferred(() -> {
             if (!take(events)) {
-                metrics.refused(events);
-                return Uni.createFrom().failure(refusal());
+                return Uni.createFrom().failure(refused(events));
             }
             Uni<R> started;
             try {
@@ -68,13 +67,17 @@ class EventBacklog {
         return held.get();
     }
 
-    /** Whether no request with an event may be taken now, whatever its size. */
-    boolean full() {
-        return held.get() >= limit;
+    /**
+     * The 429 of a request of {@code events} events (0: not read) when no request with an event
+     * may be taken now, whatever its size, counted; null while there is room for one.
+     */
+    ProblemException refusedWhileFull(int events) {
+        return held.get() >= limit ? refused(events) : null;
     }
 
-    /** The 429 of a request the backlog has no room for. */
-    ProblemException refusal() {
+    /** The 429 of a request of {@code events} events the backlog has no room for, counted. */
+    private ProblemException refused(int events) {
+        metrics.refused(events);
         return ProblemException.tooMany("Herald holds at most " + limit
                 + " events waiting to be stored, and this request's would pass that; nothing of this request "
                 + "was stored. Send it again after " + RETRY_AFTER_SECONDS + " second (a repeat of an event "

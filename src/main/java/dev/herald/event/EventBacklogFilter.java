@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import dev.herald.platform.Api;
+import dev.herald.platform.ProblemException;
 import dev.herald.platform.Problems;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,24 +24,19 @@ public class EventBacklogFilter {
     private static final String BATCH = Api.BASE + "/events/batch";
 
     private final EventBacklog backlog;
-    private final EventMetrics metrics;
 
-    public EventBacklogFilter(EventBacklog backlog, EventMetrics metrics) {
+    public EventBacklogFilter(EventBacklog backlog) {
         this.backlog = backlog;
-        this.metrics = metrics;
     }
 
     @ServerRequestFilter(priority = Priorities.USER + 100)
     public Response refuseWhileFull(HttpServerRequest http) {
-        if (http.method() != HttpMethod.POST || !backlog.full()) {
-            return null;
-        }
         String path = http.path();
-        if (!path.equals(SINGLE) && !path.equals(BATCH)) {
+        if (!HttpMethod.POST.equals(http.method()) || !(path.equals(SINGLE) || path.equals(BATCH))) {
             return null;
         }
         // A single event is one event; a batch's are not known unread.
-        metrics.refused(path.equals(SINGLE) ? 1 : 0);
-        return Problems.response(backlog.refusal());
+        ProblemException refused = backlog.refusedWhileFull(path.equals(SINGLE) ? 1 : 0);
+        return refused == null ? null : Problems.response(refused);
     }
 }
