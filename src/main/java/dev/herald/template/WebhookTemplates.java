@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -173,11 +174,32 @@ public class WebhookTemplates {
             return TextNode.valueOf(render(source, Encoding.PLAIN, scope, maxChars, what));
         }
         String literal = render(source.trim(), JSON_VALUE_TYPE, scope, maxChars, what);
+        if (isPlainJsonString(literal)) {
+            return TextNode.valueOf(literal.substring(1, literal.length() - 1));
+        }
         try {
             return mapper.readTree(literal);
         } catch (JsonProcessingException e) {
             return TextNode.valueOf(literal);
         }
+    }
+
+    /**
+     * Whether {@code literal} is a JSON string with nothing escaped in it: then its value is the
+     * characters between its quotes, and the commonest value (a string attribute) needs no parser.
+     */
+    private static boolean isPlainJsonString(String literal) {
+        int last = literal.length() - 1;
+        if (last < 1 || literal.charAt(0) != '"' || literal.charAt(last) != '"') {
+            return false;
+        }
+        for (int i = 1; i < last; i++) {
+            char c = literal.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean isLoneExpression(String source) {
@@ -314,6 +336,12 @@ public class WebhookTemplates {
         }
 
         private String jsonLiteral(Object value) {
+            if (value instanceof String text) {
+                // As the mapper writes a string, without its lookup of a serializer.
+                StringBuilder literal = new StringBuilder(text.length() + 2).append('"');
+                JsonStringEncoder.getInstance().quoteAsString(text, literal);
+                return literal.append('"').toString();
+            }
             try {
                 return mapper.writeValueAsString(plain(value));
             } catch (JsonProcessingException e) {

@@ -7,7 +7,10 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 /** The template engine alone: names, defaults, encodings, typed JSON values, syntax errors. */
 class WebhookTemplatesTest {
@@ -54,6 +57,30 @@ class WebhookTemplatesTest {
         assertThat(templates.renderJsonValue("{user.nope}", scope).toString()).isEqualTo("\"\"");
         assertThat(templates.renderJsonValue("age {user.age}", scope).toString()).isEqualTo("\"age 41\"");
         assertThat(templates.renderJsonValue("plain", scope).toString()).isEqualTo("\"plain\"");
+    }
+
+    @Test
+    void aLoneStringIsWhatTheMapperReadsBack() throws Exception {
+        ObjectMapper mapper = new ObjectMapper();
+        List<String> values = List.of("", "plain", "quote \" inside", "back\\slash", "tab\tline\nbreak",
+                "nul \u0000 and \u001f", "\"", "Köln ☃ 😀 \u2028", "</script>", "{not.a.template}", "12");
+        for (String value : values) {
+            assertThat(templates.renderJsonValue("{user.x}", Map.of("user", new Fields(Map.of("x", value)))))
+                    .isEqualTo(mapper.readTree(mapper.writeValueAsString(value)));
+            // A raw value lands as it is, and keeps a JSON type only when it parses as one.
+            for (String raw : List.of(value, "\"" + value + "\"", "\"" + value)) {
+                assertThat(templates.renderJsonValue("{user.x.raw}", Map.of("user", new Fields(Map.of("x", raw)))))
+                        .as(raw).isEqualTo(readOrText(raw, mapper));
+            }
+        }
+    }
+
+    private static JsonNode readOrText(String literal, ObjectMapper mapper) {
+        try {
+            return mapper.readTree(literal);
+        } catch (JsonProcessingException e) {
+            return TextNode.valueOf(literal);
+        }
     }
 
     @Test
