@@ -371,7 +371,7 @@ public class DeliveryStore {
                 + " attempt_count = attempt_count - 1, updated_at = $3, " + KEEP_REQUEST
                 + " WHERE id = $1 AND status = " + SENDING + " AND locked_until = $4")
                 .execute(Tuple.from(new Object[] { claim.id(), Sql.ts(dueAt), Sql.ts(now), Sql.ts(claim.lockedUntil()),
-                        keep ? claim.request().toJson(json) : null, keep ? claim.credentials() : null }))
+                        keep ? json.write(claim.request()) : null, keep ? claim.credentials() : null }))
                 .replaceWithVoid();
     }
 
@@ -470,7 +470,7 @@ public class DeliveryStore {
                 + " status, test, due_at, locked_until, attempt_count, request, credentials, created_at, updated_at)"
                 + " VALUES ($1, $2, $3, $4, $5, 0, " + SENDING + ", true, $6, $7, 1, $8::text::json, $9, $6, $6)")
                 .execute(Tuple.from(new Object[] { claim.id(), claim.campaignId(), claim.userId(), claim.host(),
-                        claim.actionId(), Sql.ts(now), Sql.ts(claim.lockedUntil()), claim.request().toJson(json),
+                        claim.actionId(), Sql.ts(now), Sql.ts(claim.lockedUntil()), json.write(claim.request()),
                         claim.credentials() }))
                 .replaceWithVoid();
     }
@@ -784,12 +784,12 @@ public class DeliveryStore {
             leases[i] = Sql.ts(o.claim().lockedUntil());
             started[i] = r == null ? null : Sql.ts(r.startedAt());
             latencies[i] = r == null ? null : r.latencyMs();
-            headers[i] = r == null ? null : json.writeStrings(r.responseHeaders());
+            headers[i] = r == null ? null : json.write(r.responseHeaders());
             bodies[i] = r == null ? null : r.responseBody();
             nextActions[i] = Sql.ts(o.nextActionDue());
             updated[i] = Sql.ts(o.now());
             if (o.claim().renderedNow()) {
-                requests[i] = o.claim().request().toJson(json);
+                requests[i] = json.write(o.claim().request());
                 credentials[i] = o.claim().credentials();
             }
         }

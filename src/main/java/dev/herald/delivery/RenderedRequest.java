@@ -1,15 +1,11 @@
 package dev.herald.delivery;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-
-import dev.herald.platform.Json;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -68,20 +64,6 @@ public record RenderedRequest(String method, String url, Map<String, String> hea
             }
         }
         return Optional.empty();
-    }
-
-    /** This request as stored: what {@code Json.read(..., RenderedRequest.class)} reads back. */
-    public String toJson(Json json) {
-        return json.writeObject(this::writeFields);
-    }
-
-    private void writeFields(JsonGenerator generator) throws IOException {
-        generator.writeStringField("method", method);
-        generator.writeStringField("url", url);
-        generator.writeObjectFieldStart("headers");
-        Json.writeStringFields(generator, headers);
-        generator.writeEndObject();
-        generator.writeStringField("body", body);
     }
 
     private static String describe(char c) {
