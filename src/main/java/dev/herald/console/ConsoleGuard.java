@@ -13,6 +13,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Keeps the console to signed-in admins: a page without a valid session sends the browser to
@@ -30,8 +31,10 @@ public class ConsoleGuard {
     }
 
     @ServerRequestFilter
-    public Response guard(HttpServerRequest http) {
-        String path = http.path();
+    public Response guard(RoutingContext routing) {
+        // The path the router matched a page by, not the raw one, which /./console/... passed.
+        String path = routing.normalizedPath();
+        HttpServerRequest http = routing.request();
         if (!path.equals(Console.BASE) && !path.startsWith(Console.BASE + "/")) {
             return null;
         }
@@ -61,8 +64,8 @@ public class ConsoleGuard {
      * console's own, post forms only to the console, and are not kept in caches.
      */
     @ServerResponseFilter
-    public void harden(ContainerResponseContext response, HttpServerRequest http) {
-        String path = http.path();
+    public void harden(ContainerResponseContext response, RoutingContext routing) {
+        String path = routing.normalizedPath();
         if (!path.equals(Console.BASE) && !path.startsWith(Console.BASE + "/")) {
             return;
         }

@@ -9,7 +9,7 @@ import dev.herald.platform.Api;
 import dev.herald.platform.ProblemException;
 import dev.herald.platform.Problems;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Refuses event requests with 429 before their body is read while the backlog is full, which
@@ -30,9 +30,10 @@ public class EventBacklogFilter {
     }
 
     @ServerRequestFilter(priority = Priorities.USER + 100)
-    public Response refuseWhileFull(HttpServerRequest http) {
-        String path = http.path();
-        if (!HttpMethod.POST.equals(http.method()) || !(path.equals(SINGLE) || path.equals(BATCH))) {
+    public Response refuseWhileFull(RoutingContext routing) {
+        // As ApiKeyFilter reads it: the path the router matched.
+        String path = routing.normalizedPath();
+        if (!HttpMethod.POST.equals(routing.request().method()) || !(path.equals(SINGLE) || path.equals(BATCH))) {
             return null;
         }
         // A single event is one event; a batch's are not known unread.

@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Checks the bearer key of every API call: 401 without a known key, 403 for an ingest key
@@ -25,9 +25,12 @@ public class ApiKeyFilter {
     }
 
     @ServerRequestFilter
-    public Response authenticate(ContainerRequestContext request, HttpServerRequest http) {
-        // Undecoded, so that an id holding an encoded '/' stays one path segment.
-        String path = http.path();
+    public Response authenticate(ContainerRequestContext request, RoutingContext routing) {
+        // The path the router matched a resource by (dot segments and empty segments removed,
+        // unreserved characters decoded): the raw path let /./api/v1/... or /%61pi/v1/... reach
+        // the API without a key. An encoded '/' stays encoded, so an id holding one stays one
+        // segment.
+        String path = routing.normalizedPath();
         if (!path.startsWith(Api.BASE)) {
             return null;
         }

@@ -8,7 +8,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
-import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * Refuses a NUL character ({@code %00}) in the path or a query parameter with a 400 naming it,
@@ -17,8 +17,9 @@ import io.vertx.core.http.HttpServerRequest;
 public class NulInUrlFilter {
 
     @ServerRequestFilter(preMatching = true)
-    public Response refuseNul(ContainerRequestContext request, HttpServerRequest http) {
-        String path = http.path();
+    public Response refuseNul(ContainerRequestContext request, RoutingContext routing) {
+        // The path the router will match by (as ApiKeyFilter reads it); %00 stays encoded there.
+        String path = routing.normalizedPath();
         if (path == null || !path.startsWith(Api.BASE)) {
             return null;
         }

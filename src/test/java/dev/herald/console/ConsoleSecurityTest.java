@@ -7,7 +7,11 @@ import static org.hamcrest.Matchers.endsWith;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -71,6 +75,20 @@ class ConsoleSecurityTest {
                 .statusCode(303).header("Location", containsString("/console/sign-in"));
         given().redirects().follow(false).get("/console/sign-in").then().statusCode(200)
                 .body(containsString("<label for=\"key\">Admin key</label>"));
+    }
+
+    /** The guard reads the path the router matched a page by, however the request wrote it. */
+    @Test
+    void aPageWrittenAnotherWayNeedsASessionToo() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (String path : List.of("/./console/campaigns", "//console/campaigns", "/%63onsole/campaigns",
+                "/x/../console/deliveries")) {
+            HttpResponse<Void> response = client.send(HttpRequest.newBuilder(URI.create(origin + path)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            assertThat(response.statusCode()).as(path).isEqualTo(303);
+            assertThat(response.headers().firstValue("Location")).as(path).get().asString()
+                    .contains("/console/sign-in");
+        }
     }
 
     @Test
