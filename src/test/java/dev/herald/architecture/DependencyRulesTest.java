@@ -16,6 +16,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 
 import dev.herald.campaign.CampaignStatus;
 import dev.herald.delivery.DeliveryStore;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Holds Herald's packages to one-way dependencies, read from the compiled classes: a package may
@@ -95,6 +96,16 @@ class DependencyRulesTest {
         noClasses().that().haveSimpleNameNotEndingWith("Resource")
                 .should().dependOnClassesThat().haveSimpleNameEndingWith("Resource")
                 .check(classes);
+    }
+
+    /**
+     * What a request may do is decided on the path the router matches it by
+     * ({@code RoutingContext.normalizedPath()}): the raw path let {@code /./api/v1/...} and
+     * {@code /%61pi/v1/...} past the API key check.
+     */
+    @Test
+    void noCodeDecidesByTheRawPath() {
+        noClasses().should().callMethod(HttpServerRequest.class, "path").check(classes);
     }
 
     @Test
