@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
+import dev.herald.platform.Api;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -32,8 +33,7 @@ public class ConsoleGuard {
 
     @ServerRequestFilter
     public Response guard(RoutingContext routing) {
-        // The path the router matched a page by, not the raw one, which /./console/... passed.
-        String path = routing.normalizedPath();
+        String path = Api.routedPath(routing);
         HttpServerRequest http = routing.request();
         if (!path.equals(Console.BASE) && !path.startsWith(Console.BASE + "/")) {
             return null;
@@ -65,7 +65,7 @@ public class ConsoleGuard {
      */
     @ServerResponseFilter
     public void harden(ContainerResponseContext response, RoutingContext routing) {
-        String path = routing.normalizedPath();
+        String path = Api.routedPath(routing);
         if (!path.equals(Console.BASE) && !path.startsWith(Console.BASE + "/")) {
             return;
         }

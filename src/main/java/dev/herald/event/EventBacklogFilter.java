@@ -31,8 +31,7 @@ public class EventBacklogFilter {
 
     @ServerRequestFilter(priority = Priorities.USER + 100)
     public Response refuseWhileFull(RoutingContext routing) {
-        // As ApiKeyFilter reads it: the path the router matched.
-        String path = routing.normalizedPath();
+        String path = Api.routedPath(routing);
         if (!HttpMethod.POST.equals(routing.request().method()) || !(path.equals(SINGLE) || path.equals(BATCH))) {
             return null;
         }

@@ -26,11 +26,7 @@ public class ApiKeyFilter {
 
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request, RoutingContext routing) {
-        // The path the router matched a resource by (dot segments and empty segments removed,
-        // unreserved characters decoded): the raw path let /./api/v1/... or /%61pi/v1/... reach
-        // the API without a key. An encoded '/' stays encoded, so an id holding one stays one
-        // segment.
-        String path = routing.normalizedPath();
+        String path = Api.routedPath(routing);
         if (!path.startsWith(Api.BASE)) {
             return null;
         }

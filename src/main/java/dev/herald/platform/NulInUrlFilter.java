@@ -18,8 +18,8 @@ public class NulInUrlFilter {
 
     @ServerRequestFilter(preMatching = true)
     public Response refuseNul(ContainerRequestContext request, RoutingContext routing) {
-        // The path the router will match by (as ApiKeyFilter reads it); %00 stays encoded there.
-        String path = routing.normalizedPath();
+        // %00 stays encoded in the routed path.
+        String path = Api.routedPath(routing);
         if (path == null || !path.startsWith(Api.BASE)) {
             return null;
         }

@@ -93,6 +93,8 @@ class EventBacklogTest {
             // Refused before its body is read: what it holds is not even parsed.
             ingest().body("{\"events\": [ not JSON").post("/api/v1/events/batch").then().statusCode(429)
                     .header("Retry-After", "1");
+            // The path as the router matches it.
+            ingest().body("{\"events\": [ not JSON").post("/api/v1/events/batch/").then().statusCode(429);
             // The API key is checked first.
             given().contentType(ContentType.JSON).body(Map.of("userId", prefix + "-refused", "event", "opened"))
                     .post("/api/v1/events").then().statusCode(401);
@@ -101,7 +103,7 @@ class EventBacklogTest {
             assertThat(Management.value(metrics, "herald_events_backlog")).isEqualTo(BACKLOG);
             // The single event; the batches' events were not read.
             assertThat(Management.value(metrics, "herald_events_refused_total") - refusedBefore).isEqualTo(1);
-            assertThat(Management.value(metrics, "herald_event_requests_refused_total") - requestsBefore).isEqualTo(3);
+            assertThat(Management.value(metrics, "herald_event_requests_refused_total") - requestsBefore).isEqualTo(4);
             assertThat(waiting).noneMatch(CompletableFuture::isDone);
         });
 

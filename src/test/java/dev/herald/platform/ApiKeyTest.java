@@ -52,6 +52,7 @@ class ApiKeyTest {
         }
         String event = "{\"userId\": \"" + Http.userId("variant") + "\", \"event\": \"signup\"}";
         assertThat(send("/./api/v1/%65vents", Http.INGEST_KEY, event)).isEqualTo(202);
+        assertThat(send("/api/v1/events/", Http.INGEST_KEY, event)).isEqualTo(202);
         assertThat(send("/x/../api/v1/events", null, event)).isEqualTo(401);
     }
 
