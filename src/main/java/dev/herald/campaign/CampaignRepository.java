@@ -2,10 +2,14 @@ package dev.herald.campaign;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -46,8 +50,16 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
     private static final String PAUSED = CampaignStatus.PAUSED.sql();
     private static final String FINISHED = CampaignStatus.FINISHED.sql();
 
+    /**
+     * Campaigns' parsed JSON kept ({@link #parts}), bounded by the length of that JSON (a campaign
+     * may hold a megabyte of it): cleared when it grows past this many characters.
+     */
+    private static final long PARSED_CHARS = 2_000_000;
+
     private final Pool pool;
     private final Json json;
+    private final Map<UUID, Parts> parsed = new ConcurrentHashMap<>();
+    private final AtomicLong parsedChars = new AtomicLong();
     private final ObjectReader actionsReader;
     private final ObjectReader retiredReader;
 
@@ -230,16 +242,64 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
         if (e == null) {
             return null;
         }
+        Parts parts = parts(e);
+        return new Campaign(e.id, e.name, e.description, e.status, parts.audience(), parts.plan(), parts.limits(),
+                parts.exitOn(), parts.actions(), e.createdAt, e.updatedAt, e.startedAt, e.finishedAt, e.nextRunAt,
+                parts.retired());
+    }
+
+    /**
+     * The typed parts of a row's JSON columns: those parsed last time for this campaign while
+     * its JSON is the same, else parsed now. The dispatcher reads a batch's campaigns again for
+     * every claim, and parsing their JSON each time cost more than reading them.
+     */
+    private Parts parts(CampaignEntity e) {
+        Parts known = parsed.get(e.id);
+        if (known != null && known.parsedFrom(e)) {
+            return known;
+        }
+        Parts parts;
         try {
             List<Action> actions = actionsReader.readValue(e.actions);
             Map<UUID, List<RetiredSecret>> retired = e.retiredSecrets == null ? Map.of()
                     : retiredReader.readValue(e.retiredSecrets);
-            return new Campaign(e.id, e.name, e.description, e.status, Audience.of(json.tree(e.audience)),
-                    SendPlan.of(json.read(e.delivery, PlanFields.class)), Limits.of(json.tree(e.limits)),
-                    ExitOn.of(json.tree(e.exitOn)), actions, e.createdAt, e.updatedAt, e.startedAt, e.finishedAt,
-                    e.nextRunAt, retired);
+            parts = new Parts(e.delivery, e.audience, e.limits, e.exitOn, e.actions, e.retiredSecrets,
+                    SendPlan.of(json.read(e.delivery, PlanFields.class)), Audience.of(json.tree(e.audience)),
+                    Limits.of(json.tree(e.limits)), ExitOn.of(json.tree(e.exitOn)),
+                    Collections.unmodifiableList(actions), Collections.unmodifiableMap(retired));
         } catch (JsonProcessingException failure) {
             throw new IllegalStateException("Stored actions cannot be read", failure);
+        }
+        // Counted loosely under concurrent reads: the bound only needs to hold roughly.
+        if (parsedChars.addAndGet(parts.chars()) > PARSED_CHARS) {
+            parsed.clear();
+            parsedChars.set(parts.chars());
+        }
+        Parts replaced = parsed.put(e.id, parts);
+        if (replaced != null) {
+            parsedChars.addAndGet(-replaced.chars());
+        }
+        return parts;
+    }
+
+    /** A campaign's JSON columns as stored, and what they were parsed into. */
+    private record Parts(String deliveryJson, String audienceJson, String limitsJson, String exitOnJson,
+            String actionsJson, String retiredJson, SendPlan plan, Audience audience, Limits limits, ExitOn exitOn,
+            List<Action> actions, Map<UUID, List<RetiredSecret>> retired) {
+
+        long chars() {
+            return (long) deliveryJson.length() + actionsJson.length() + length(audienceJson) + length(limitsJson)
+                    + length(exitOnJson) + length(retiredJson);
+        }
+
+        private static int length(String json) {
+            return json == null ? 0 : json.length();
+        }
+
+        boolean parsedFrom(CampaignEntity e) {
+            return deliveryJson.equals(e.delivery) && actionsJson.equals(e.actions)
+                    && Objects.equals(audienceJson, e.audience) && Objects.equals(limitsJson, e.limits)
+                    && Objects.equals(exitOnJson, e.exitOn) && Objects.equals(retiredJson, e.retiredSecrets);
         }
     }
 
