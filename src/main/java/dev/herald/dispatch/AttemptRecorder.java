@@ -17,7 +17,7 @@ import io.vertx.mutiny.core.Vertx;
 
 /**
  * Records outcomes of attempts in batches: the results that arrive within
- * {@code herald.delivery.record-delay} (2 ms) are written with one statement
+ * {@code herald.delivery.record-delay} (10 ms) are written with one statement
  * ({@link DeliveryStore#record}), instead of one round trip each.
  */
 @Singleton
