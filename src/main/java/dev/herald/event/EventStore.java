@@ -224,11 +224,18 @@ public class EventStore {
         return pool;
     }
 
-    /** A user's events, newest first, of one name if given. */
+    /**
+     * A user's events, newest first, of one name if given. The user's ids come from the user's
+     * index alone (it carries them), and only the page's rows from the table. They are gathered
+     * apart from their order: in order, the planner may walk the primary key from the newest
+     * event of all users down to this user's, which for a user with many old events is the table.
+     */
     public Uni<List<TrackedEvent>> list(String userId, String name, UUID after, int limit) {
-        return pool.preparedQuery("SELECT id, user_id, name, params::text AS params, time, received_at, client_id"
-                + " FROM events WHERE user_id = $1 AND ($2::text IS NULL OR name = $2)"
-                + " AND ($3::uuid IS NULL OR id < $3) ORDER BY id DESC LIMIT $4")
+        return pool.preparedQuery("WITH mine AS MATERIALIZED (SELECT id FROM events WHERE user_id = $1"
+                + (name == null ? " AND $2::text IS NULL" : " AND name = $2") + "),"
+                + " page AS (SELECT id FROM mine WHERE $3::uuid IS NULL OR id < $3 ORDER BY id DESC LIMIT $4)"
+                + " SELECT e.id, e.user_id, e.name, e.params::text AS params, e.time, e.received_at, e.client_id"
+                + " FROM page JOIN events e ON e.id = page.id ORDER BY e.id DESC")
                 .execute(Tuple.of(userId, name, after, limit))
                 .map(rows -> {
                     List<TrackedEvent> out = new ArrayList<>(rows.size());
