@@ -206,6 +206,19 @@ public class CampaignRepository implements PanacheRepositoryBase<CampaignEntity,
                 .execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
     }
 
+    /** Drops a deleted campaign's parsed JSON, secrets included, from memory. */
+    public void forget(UUID id) {
+        Parts gone = parsed.remove(id);
+        if (gone != null) {
+            parsedChars.addAndGet(-gone.chars());
+        }
+    }
+
+    /** Whether this campaign's parsed JSON is kept in memory; for tests. */
+    boolean keepsParsed(UUID id) {
+        return parsed.containsKey(id);
+    }
+
     private Campaign first(RowSet<Row> rows) {
         var it = rows.iterator();
         return it.hasNext() ? map(it.next()) : null;

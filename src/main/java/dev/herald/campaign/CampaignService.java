@@ -136,6 +136,12 @@ public class CampaignService {
     public Uni<Void> delete(UUID id) {
         return pool.withTransaction(conn -> campaigns.delete(conn, id)
                 .call(deleted -> deleted ? deliveries.deleteOfCampaign(conn, id) : Uni.createFrom().voidItem()))
+                // After the commit: a read meanwhile would have parsed it again.
+                .invoke(deleted -> {
+                    if (deleted) {
+                        campaigns.forget(id);
+                    }
+                })
                 .chain(deleted -> deleted ? watcher.changed()
                 : get(id).map(existing -> {
                     throw ProblemException.conflict("Campaign " + id + " is " + existing.status()

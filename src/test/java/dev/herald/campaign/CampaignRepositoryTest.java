@@ -62,4 +62,14 @@ class CampaignRepositoryTest {
                 .body("actions[0].url", equalTo("https://crm.example.com/b"))
                 .body("limits.maxPerMinute", equalTo(7));
     }
+
+    @Test
+    void aDeletedCampaignsParsedJsonLeavesMemoryWithIt() {
+        String id = campaign("Deleted", webhook("https://crm:s3cret@crm.example.com/a")).create();
+        read(id);
+        assertThat(campaigns.keepsParsed(UUID.fromString(id))).isTrue();
+
+        admin().delete("/api/v1/campaigns/{id}", id).then().statusCode(204);
+        assertThat(campaigns.keepsParsed(UUID.fromString(id))).isFalse();
+    }
 }
