@@ -5,8 +5,8 @@
 -- a user's events newest first, this one serves with the ids it carries: the ids are read from the
 -- index alone, then only the page's rows from the table.
 --
--- Building the index holds writes to events until it commits (a few minutes for 50,000,000 events
--- on the benchmark machine). The README says how to build it beforehand without that pause; this
+-- Building the index holds writes to events until it commits (66 s for 50,000,000 events on the
+-- benchmark machine). The README says how to build it beforehand without that pause; this
 -- then only drops the two old indexes.
 
 -- A concurrent build that failed leaves an invalid index of that name behind: built again here.
