@@ -228,7 +228,8 @@ public class EventStore {
      * A user's events, newest first, of one name if given. The user's ids come from the user's
      * index alone (it carries them), and only the page's rows from the table. They are gathered
      * apart from their order: in order, the planner may walk the primary key from the newest
-     * event of all users down to this user's, which for a user with many old events is the table.
+     * event of all users down to this user's, which for a user whose events are old reads most
+     * of the table.
      */
     public Uni<List<TrackedEvent>> list(String userId, String name, UUID after, int limit) {
         return pool.preparedQuery("WITH mine AS MATERIALIZED (SELECT id FROM events WHERE user_id = $1"
