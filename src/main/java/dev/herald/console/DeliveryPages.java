@@ -89,9 +89,9 @@ public class DeliveryPages {
             filter = new DeliveryQueries.Filter(
                     filters.campaignId() == null ? null : Ids.parse(filters.campaignId(), "campaign"),
                     filters.userId(),
-                    filters.status() == null ? null : DeliveryStatus.valueOf(filters.status()).name(),
+                    filters.status() == null ? null : DeliveryStatus.valueOf(filters.status()),
                     filters.reason() == null ? null
-                            : DeliveryReason.valueOf(filters.reason().toUpperCase(Locale.ROOT)).name(),
+                            : DeliveryReason.valueOf(filters.reason().toUpperCase(Locale.ROOT)),
                     utc(filters.since()), utc(filters.until()), Page.afterId(after), PAGE_SIZE + 1);
         } catch (IllegalArgumentException | DateTimeParseException | ProblemException e) {
             return Uni.createFrom().item(Pages.deliveries(chrome("Deliveries", "A filter is not valid: "

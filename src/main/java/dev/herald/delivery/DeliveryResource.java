@@ -60,8 +60,8 @@ public class DeliveryResource {
                 throw ProblemException.invalid("campaignId", "must be a campaign id (a UUID)");
             }
         }
-        String statusFilter = named("status", status, DeliveryStatus.class);
-        String reasonFilter = named("reason", reason, DeliveryReason.class);
+        DeliveryStatus statusFilter = named("status", status, DeliveryStatus.class);
+        DeliveryReason reasonFilter = named("reason", reason, DeliveryReason.class);
         var filter = new DeliveryQueries.Filter(campaign, userId == null || userId.isEmpty() ? null : userId,
                 statusFilter, reasonFilter, instant("since", since), instant("until", until), Page.afterId(after),
                 size + 1);
@@ -88,12 +88,12 @@ public class DeliveryResource {
     }
 
     /** A filter naming a constant of {@code type}, in any case; null when absent. */
-    private static <E extends Enum<E>> String named(String field, String value, Class<E> type) {
+    private static <E extends Enum<E>> E named(String field, String value, Class<E> type) {
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
-            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT)).name();
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw ProblemException.invalid(field, "must be one of " + Arrays.toString(type.getEnumConstants()));
         }
