@@ -130,8 +130,9 @@ class RunCountsTest {
         assertThat(Rows.count(pool, "run_count_changes", "true")).isEqualTo(changes);
 
         sql("UPDATE deliveries SET status = CASE WHEN user_id IN ('u1', 'u2', 'u3') THEN 'FAILED' ELSE 'DELIVERED' END,"
+                + " reason = CASE WHEN user_id IN ('u1', 'u2', 'u3') THEN 'RETRIES_EXHAUSTED' END,"
                 + " locked_until = NULL, due_at = NULL, finished_at = now() WHERE status = 'SENDING' AND run_id = $1", a);
-        sql("UPDATE deliveries SET status = 'CANCELLED', due_at = NULL, finished_at = now()"
+        sql("UPDATE deliveries SET status = 'CANCELLED', reason = 'CAMPAIGN_FINISHED', due_at = NULL, finished_at = now()"
                 + " WHERE run_id = $1 AND user_id IN (SELECT 'u' || g FROM generate_series(300, 320) g)", b);
         assertAgree(a, b);
 
