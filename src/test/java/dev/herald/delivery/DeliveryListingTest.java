@@ -14,8 +14,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.platform.Ids;
 import dev.herald.support.Plans;
@@ -37,8 +35,6 @@ class DeliveryListingTest {
 
     @Inject
     Pool pool;
-    @Inject
-    ObjectMapper mapper;
 
     private final UUID campaign = UUID.randomUUID();
 
@@ -89,7 +85,7 @@ class DeliveryListingTest {
     }
 
     @Test
-    void undeliveredPagesDoNotReadTheDeliveredRowsNewerThanThem() throws Exception {
+    void undeliveredPagesDoNotReadTheDeliveredRowsNewerThanThem() {
         insert("FAILED", "RETRIES_EXHAUSTED");
         insert("SKIPPED", "CONDITION");
         insert("CANCELLED", "CAMPAIGN_FINISHED");
@@ -142,12 +138,11 @@ class DeliveryListingTest {
     }
 
     /** Rows of deliveries the listing's plan read, explained and executed. */
-    private long rowsRead(DeliveryQueries.Filter filter) throws Exception {
+    private long rowsRead(DeliveryQueries.Filter filter) {
         List<Object> values = new ArrayList<>();
         String sql = DeliveryQueries.listing(filter, values);
         String plan = pool.preparedQuery("EXPLAIN (ANALYZE, FORMAT JSON) " + sql).execute(Tuple.from(values))
                 .await().indefinitely().iterator().next().getValue(0).toString();
-        JsonNode root = mapper.readTree(plan).get(0).get("Plan");
-        return Plans.rowsRead(root, "deliveries");
+        return Plans.rowsRead(Plans.of(plan), "deliveries");
     }
 }

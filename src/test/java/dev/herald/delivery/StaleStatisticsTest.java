@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.platform.Sql;
 import dev.herald.support.MovableClock;
@@ -48,8 +47,6 @@ class StaleStatisticsTest {
     Pool pool;
     @Inject
     MovableClock clock;
-    @Inject
-    ObjectMapper mapper;
 
     private final UUID campaign = UUID.randomUUID();
 
@@ -216,13 +213,7 @@ class StaleStatisticsTest {
         return conn.begin().chain(tx -> conn.query(settings).execute()
                 .chain(() -> conn.preparedQuery("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql).execute(parameters))
                 .call(tx::rollback))
-                .map(rows -> {
-                    try {
-                        return mapper.readTree(rows.iterator().next().getValue(0).toString()).get(0).get("Plan");
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                .map(rows -> Plans.of(rows.iterator().next().getValue(0).toString()));
     }
 
     /** The request each outcome stores, as rendered for its first attempt. */

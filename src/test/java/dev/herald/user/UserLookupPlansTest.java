@@ -2,8 +2,6 @@ package dev.herald.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -14,7 +12,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.herald.support.Plans;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,8 +34,6 @@ class UserLookupPlansTest {
 
     @Inject
     Pool pool;
-    @Inject
-    ObjectMapper mapper;
 
     @ParameterizedTest
     @ValueSource(strings = { "created", "locked if free", "locked in order" })
@@ -64,7 +59,7 @@ class UserLookupPlansTest {
                 .chain(() -> grow(conn, "grown", GROWN))
                 .chain(() -> conn.query("EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE lookup(" + grown + ", now())")
                         .execute())
-                .map(rows -> plan(rows.iterator().next().getValue(0).toString()))
+                .map(rows -> Plans.of(rows.iterator().next().getValue(0).toString()))
                 .eventually(() -> conn.query("DEALLOCATE lookup; DROP TABLE IF EXISTS pg_temp.users;"
                         + " RESET plan_cache_mode").execute()))
                 .await().indefinitely();
@@ -89,13 +84,5 @@ class UserLookupPlansTest {
             all = all.chain(() -> conn.query(sql).execute()).replaceWithVoid();
         }
         return all;
-    }
-
-    private JsonNode plan(String explained) {
-        try {
-            return mapper.readTree(explained).get(0).get("Plan");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
